@@ -1,0 +1,59 @@
+import path from 'node:path';
+import { z } from 'zod';
+import { AppError } from './errors.js';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Every environment variable the product reads; each is documented in README.md ("Configuration"). */
+const EnvSchema = z.object({
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// URL')
+    .optional(),
+  PL_DATA_DIR: z.string().min(1).default('./data'),
+  PL_SIGNING_KEY_FILE: z.string().min(1).optional(),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PL_DEMO: bool.default(true),
+  PL_PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export interface Config {
+  databaseUrl: string | undefined;
+  dataDir: string;
+  signingKeyFile: string;
+  port: number;
+  host: string;
+  demo: boolean;
+  pgPoolMax: number;
+  logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message }));
+    throw new AppError(
+      'config_invalid',
+      `invalid configuration: ${problems.map((p) => `${p.field} ${p.message}`).join('; ')}`,
+      { problems },
+    );
+  }
+  const e = parsed.data;
+  const dataDir = path.resolve(e.PL_DATA_DIR);
+  return {
+    databaseUrl: e.DATABASE_URL,
+    dataDir,
+    signingKeyFile: path.resolve(e.PL_SIGNING_KEY_FILE ?? path.join(dataDir, 'keys', 'ledger-signing-key.pem')),
+    port: e.PORT,
+    host: e.HOST,
+    demo: e.PL_DEMO,
+    pgPoolMax: e.PL_PG_POOL_MAX,
+    logLevel: e.LOG_LEVEL,
+  };
+}

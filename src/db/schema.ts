@@ -1,0 +1,185 @@
+// Drizzle table definitions mirroring migrations/*.sql (the SQL files are the source of truth;
+// test/schema.test.ts checks that every column here exists in the migrated database).
+import {
+  bigint,
+  boolean,
+  date,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const ts = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+
+export const workspaces = pgTable('workspaces', {
+  id: uuid('id').primaryKey(),
+  name: text('name').notNull(),
+  slug: text('slug').notNull(),
+  timeZone: text('time_zone').notNull(),
+  createdAt: ts('created_at').notNull().defaultNow(),
+});
+
+export const users = pgTable(
+  'users',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').$type<'admin' | 'manager' | 'member' | 'viewer'>().notNull(),
+    managerId: uuid('manager_id'),
+    active: boolean('active').notNull().default(true),
+    passwordHash: text('password_hash'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const accounts = pgTable(
+  'accounts',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    name: text('name').notNull(),
+    domain: text('domain'),
+    externalId: text('external_id'),
+    tier: text('tier').$type<'strategic' | 'enterprise' | 'mid_market' | 'smb'>().notNull(),
+    arrMinor: bigint('arr_minor', { mode: 'number' }).notNull(),
+    currency: text('currency').notNull(),
+    contractStart: date('contract_start', { mode: 'string' }),
+    renewalDate: date('renewal_date', { mode: 'string' }),
+    lifecycleStage: text('lifecycle_stage').$type<'land' | 'adopt' | 'expand' | 'renew'>().notNull(),
+    ownerId: uuid('owner_id').notNull(),
+    temperature: text('temperature').$type<'warm' | 'neutral' | 'strained' | 'fragile'>(),
+    temperatureUpdatedAt: ts('temperature_updated_at'),
+    lastActivityAt: ts('last_activity_at'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const accountTemperatureHistory = pgTable(
+  'account_temperature_history',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    accountId: uuid('account_id').notNull(),
+    temperature: text('temperature').$type<'warm' | 'neutral' | 'strained' | 'fragile'>().notNull(),
+    note: text('note'),
+    setBy: uuid('set_by').notNull(),
+    setAt: ts('set_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    accountId: uuid('account_id').notNull(),
+    name: text('name').notNull(),
+    email: text('email'),
+    title: text('title'),
+    createdAt: ts('created_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const promiseTypes = pgTable(
+  'promise_types',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    builtin: boolean('builtin').notNull().default(false),
+    active: boolean('active').notNull().default(true),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.key] })],
+);
+
+export const promises = pgTable(
+  'promises',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    accountId: uuid('account_id').notNull(),
+    contactId: uuid('contact_id'),
+    typeKey: text('type_key').notNull(),
+    promiseMade: text('promise_made').notNull(),
+    customerReason: text('customer_reason').notNull(),
+    ownerId: uuid('owner_id').notNull(),
+    dueAt: ts('due_at').notNull(),
+    effectiveDueAt: ts('effective_due_at'),
+    status: text('status').$type<'open' | 'kept' | 'broken' | 'cancelled'>().notNull(),
+    emotion: text('emotion'),
+    consequence: text('consequence'),
+    source: text('source').notNull(),
+    riskIndicators: text('risk_indicators').array().notNull(),
+    slaPolicyId: uuid('sla_policy_id'),
+    pausedAt: ts('paused_at'),
+    pauseCause: text('pause_cause').$type<'customer' | 'us'>(),
+    pausedMs: bigint('paused_ms', { mode: 'number' }).notNull(),
+    renegotiationCount: integer('renegotiation_count').notNull(),
+    proofKind: text('proof_kind'),
+    proofNote: text('proof_note'),
+    proofUrl: text('proof_url'),
+    recoveryStrength: text('recovery_strength').$type<'task_closed' | 'confidence_restored'>(),
+    closedAt: ts('closed_at'),
+    keptLate: boolean('kept_late'),
+    closeReason: text('close_reason'),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    version: integer('version').notNull(),
+    headHash: text('head_hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const promiseEvents = pgTable(
+  'promise_events',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    promiseId: uuid('promise_id').notNull(),
+    seq: integer('seq').notNull(),
+    id: uuid('id').notNull(),
+    type: text('type').notNull(),
+    actorId: uuid('actor_id').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    payload: jsonb('payload').notNull(),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.promiseId, t.seq] })],
+);
+
+export const ledgerCheckpoints = pgTable(
+  'ledger_checkpoints',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    createdAt: ts('created_at').notNull(),
+    streamCount: integer('stream_count').notNull(),
+    eventCount: bigint('event_count', { mode: 'number' }).notNull(),
+    root: text('root').notNull(),
+    signature: text('signature').notNull(),
+    publicKey: text('public_key').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const ledgerCheckpointHeads = pgTable(
+  'ledger_checkpoint_heads',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    checkpointId: uuid('checkpoint_id').notNull(),
+    promiseId: uuid('promise_id').notNull(),
+    seq: integer('seq').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.checkpointId, t.promiseId] })],
+);

@@ -1,0 +1,34 @@
+// Shared zod building blocks for every boundary (HTTP, CLI).
+import { z } from 'zod';
+
+/** Text users type: trimmed non-empty, bounded, and storable (no NUL, no lone surrogates). */
+export const text = (max = 2000) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .refine((s) => !s.includes('\u0000'), 'must not contain NUL characters')
+    .refine((s) => s.isWellFormed(), 'must be well-formed Unicode');
+
+export const uuid = () => z.uuid({ message: 'must be a UUID' });
+
+const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
+
+/** An ISO 8601 instant with an explicit offset (or Z); naive local times are refused. */
+export const instant = () =>
+  z
+    .string()
+    .regex(
+      /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/,
+      'must be an ISO 8601 date-time with an offset, e.g. 2026-12-04T17:00:00Z',
+    )
+    .refine((s) => {
+      const y = Number(s.slice(0, 4));
+      const m = Number(s.slice(5, 7));
+      const d = Number(s.slice(8, 10));
+      const h = Number(s.slice(11, 13));
+      const min = Number(s.slice(14, 16));
+      return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) && h <= 23 && min <= 59 && !Number.isNaN(Date.parse(s));
+    }, 'is not a real date-time')
+    .transform((s) => new Date(s));

@@ -1,0 +1,136 @@
+// The hash chain of a promise's ledger stream, as pure functions (no I/O).
+import { createHash } from 'node:crypto';
+import canonicalize from 'canonicalize';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+
+export const EVENT_TYPES = [
+  'created',
+  'edited',
+  'owner_changed',
+  'renegotiated',
+  'paused',
+  'resumed',
+  'kept',
+  'broken',
+  'cancelled',
+  'commented',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** One event of a stream, as stored. `occurredAt` is an ISO 8601 UTC string with milliseconds. */
+export interface ChainedEvent {
+  workspaceId: string;
+  promiseId: string;
+  seq: number;
+  id: string;
+  type: EventType;
+  actorId: string;
+  occurredAt: string;
+  payload: JsonValue;
+  prevHash: string;
+  hash: string;
+}
+
+export type UnchainedEvent = Omit<ChainedEvent, 'prevHash' | 'hash' | 'seq'>;
+
+/** RFC 8785 canonical JSON of everything in the event except its own hash. */
+export function canonicalEvent(e: Omit<ChainedEvent, 'hash'>): string {
+  const doc = {
+    v: 1,
+    workspace_id: e.workspaceId,
+    promise_id: e.promiseId,
+    seq: e.seq,
+    id: e.id,
+    type: e.type,
+    actor_id: e.actorId,
+    occurred_at: e.occurredAt,
+    payload: e.payload,
+    prev_hash: e.prevHash,
+  };
+  const text = canonicalize(doc);
+  if (text === undefined) throw new Error('event is not serialisable as JSON');
+  return text;
+}
+
+export function sha256Hex(text: string): string {
+  return createHash('sha256').update(text, 'utf8').digest('hex');
+}
+
+export function hashEvent(e: Omit<ChainedEvent, 'hash'>): string {
+  return sha256Hex(`${e.prevHash}\n${canonicalEvent(e)}`);
+}
+
+/** Links an event after `head` (the stream's last event, or none for a new stream). */
+export function chainEvent(head: { seq: number; hash: string } | undefined, e: UnchainedEvent): ChainedEvent {
+  const linked = { ...e, seq: (head?.seq ?? 0) + 1, prevHash: head?.hash ?? GENESIS_HASH };
+  return { ...linked, hash: hashEvent(linked) };
+}
+
+export type StreamCheck =
+  | { ok: true; events: number; head: { seq: number; hash: string } | undefined }
+  | { ok: false; seq: number; eventId: string; reason: string };
+
+/**
+ * Checks one stream in seq order: gapless from 1, each prev_hash is the previous hash, and each
+ * hash matches its recomputation. Reports the first bad event.
+ */
+export function verifyStream(events: readonly ChainedEvent[]): StreamCheck {
+  let prev: { seq: number; hash: string } | undefined;
+  let promiseId: string | undefined;
+  for (const e of events) {
+    const expectedSeq = (prev?.seq ?? 0) + 1;
+    const bad = (reason: string): StreamCheck => ({ ok: false, seq: e.seq, eventId: e.id, reason });
+    if (promiseId !== undefined && e.promiseId !== promiseId) return bad('event belongs to another stream');
+    promiseId = e.promiseId;
+    if (e.seq !== expectedSeq) return bad(`sequence gap: expected seq ${expectedSeq}, found ${e.seq}`);
+    if (e.prevHash !== (prev?.hash ?? GENESIS_HASH)) return bad('prev_hash does not match the previous event');
+    let recomputed: string;
+    try {
+      recomputed = hashEvent(e);
+    } catch (err) {
+      return bad(`event cannot be canonicalised: ${(err as Error).message}`);
+    }
+    if (recomputed !== e.hash) return bad('hash does not match the event content (altered after it was written)');
+    prev = { seq: e.seq, hash: e.hash };
+  }
+  return { ok: true, events: events.length, head: prev };
+}
+
+export interface StreamHead {
+  promiseId: string;
+  seq: number;
+  hash: string;
+}
+
+/** The root a checkpoint signs: SHA-256 over every stream head, in promise id order. */
+export function checkpointRoot(heads: readonly StreamHead[]): string {
+  const sorted = [...heads].sort((a, b) => (a.promiseId < b.promiseId ? -1 : a.promiseId > b.promiseId ? 1 : 0));
+  const h = createHash('sha256');
+  for (const head of sorted) h.update(`${head.promiseId}:${head.seq}:${head.hash}\n`);
+  return h.digest('hex');
+}
+
+/** The exact bytes a checkpoint's signature covers. */
+export function checkpointMessage(c: {
+  workspaceId: string;
+  id: string;
+  createdAt: string;
+  streamCount: number;
+  eventCount: number;
+  root: string;
+}): string {
+  const text = canonicalize({
+    v: 1,
+    workspace_id: c.workspaceId,
+    checkpoint_id: c.id,
+    created_at: c.createdAt,
+    stream_count: c.streamCount,
+    event_count: c.eventCount,
+    root: c.root,
+  });
+  if (text === undefined) throw new Error('checkpoint is not serialisable');
+  return text;
+}

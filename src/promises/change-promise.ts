@@ -1,0 +1,75 @@
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../context.js';
+import { AppError, notFound } from '../errors.js';
+import { type ChainedEvent, chainEvent } from '../ledger/chain.js';
+import { findActivePromiseType, findContact, findUser, isUuid, requireWorkspace } from '../workspaces/workspaces.repo.js';
+import { type PromiseCommand, decide, evolve } from './promise.js';
+import { type StoredPromise, insertEvent, lockPromise, updateProjection } from './promises.repo.js';
+
+/** Commands as callers give them: an owner change names the new owner by id only. */
+export type PromiseCommandInput =
+  | Exclude<PromiseCommand, { kind: 'change_owner' }>
+  | { kind: 'change_owner'; ownerId: string; reason?: string | undefined };
+
+/**
+ * The one way to change a promise: lock its row, decide with the pure rules, append the event to
+ * its chain and write the new projection, all in one transaction. A rule violation throws before
+ * anything is written.
+ */
+export async function changePromise(
+  ctx: AppContext,
+  { workspace, promiseId, actorId, command }: { workspace: string; promiseId: string; actorId: string; command: PromiseCommandInput },
+): Promise<{ promise: StoredPromise; event: ChainedEvent }> {
+  return ctx.database.db.transaction(async (tx) => {
+    const ws = await requireWorkspace(tx, workspace);
+    const actor = await findUser(tx, ws.id, actorId);
+    if (!actor?.active) throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
+    const stored = isUuid(promiseId) ? await lockPromise(tx, ws.id, promiseId) : undefined;
+    if (!stored) throw notFound(`promise ${promiseId}`, 'promiseId');
+
+    let cmd: PromiseCommand;
+    if (command.kind === 'change_owner') {
+      const owner = await findUser(tx, ws.id, command.ownerId);
+      cmd = { ...command, owner: owner && { ...owner } };
+    } else {
+      cmd = command;
+    }
+    if (cmd.kind === 'edit') {
+      const { typeKey, contactId } = cmd.changes;
+      if (typeKey !== undefined && !(await findActivePromiseType(tx, ws.id, typeKey))) {
+        throw new AppError('validation_failed', `typeKey: unknown promise type "${typeKey}"`, { field: 'typeKey' });
+      }
+      if (contactId) {
+        const contact = await findContact(tx, ws.id, contactId);
+        if (!contact || contact.accountId !== stored.state.accountId) {
+          throw new AppError('validation_failed', `contactId: no contact ${contactId} at this promise's account`, {
+            field: 'contactId',
+          });
+        }
+      }
+    }
+
+    const now = ctx.now();
+    const decision = decide(stored.state, cmd, now);
+    const event = chainEvent(
+      { seq: stored.version, hash: stored.headHash },
+      {
+        workspaceId: ws.id,
+        promiseId: stored.state.id,
+        id: uuidv7(),
+        type: decision.type,
+        actorId: actor.id,
+        occurredAt: now.toISOString(),
+        payload: decision.payload,
+      },
+    );
+    const state = evolve(
+      stored.state,
+      { type: event.type, payload: event.payload, occurredAt: now, actorId: actor.id },
+      { workspaceId: ws.id, promiseId: stored.state.id },
+    );
+    await insertEvent(tx, event);
+    await updateProjection(tx, state, event.seq, event.hash);
+    return { promise: { state, version: event.seq, headHash: event.hash }, event };
+  });
+}

@@ -1,0 +1,62 @@
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../context.js';
+import { AppError, notFound } from '../errors.js';
+import { chainEvent } from '../ledger/chain.js';
+import {
+  findAccount,
+  findActivePromiseType,
+  findContact,
+  findUser,
+  requireWorkspace,
+} from '../workspaces/workspaces.repo.js';
+import { type NewPromise, decideCreate, evolve } from './promise.js';
+import { type StoredPromise, insertEvent, insertProjection } from './promises.repo.js';
+
+export type CreatePromiseInput = Omit<NewPromise, 'workspaceId' | 'id'> & { id?: string };
+
+/** Creates a promise: its `created` event and its projection row, in one transaction. */
+export async function createPromise(
+  ctx: AppContext,
+  { workspace, actorId, input }: { workspace: string; actorId: string; input: CreatePromiseInput },
+): Promise<StoredPromise> {
+  return ctx.database.db.transaction(async (tx) => {
+    const ws = await requireWorkspace(tx, workspace);
+    const actor = await findUser(tx, ws.id, actorId);
+    if (!actor?.active) throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
+    const account = await findAccount(tx, ws.id, input.accountId);
+    if (!account) throw notFound(`account ${input.accountId}`, 'accountId');
+    if (input.contactId) {
+      const contact = await findContact(tx, ws.id, input.contactId);
+      if (!contact) throw notFound(`contact ${input.contactId}`, 'contactId');
+      if (contact.accountId !== account.id) {
+        throw new AppError('validation_failed', `contactId: contact ${input.contactId} is not at account ${account.id}`, {
+          field: 'contactId',
+        });
+      }
+    }
+    if (!(await findActivePromiseType(tx, ws.id, input.typeKey))) {
+      throw new AppError('validation_failed', `typeKey: unknown promise type "${input.typeKey}"`, { field: 'typeKey' });
+    }
+    const owner = await findUser(tx, ws.id, input.ownerId);
+    const id = input.id ?? uuidv7();
+    const decision = decideCreate({ ...input, workspaceId: ws.id, id }, owner && { ...owner });
+    const now = ctx.now();
+    const event = chainEvent(undefined, {
+      workspaceId: ws.id,
+      promiseId: id,
+      id: uuidv7(),
+      type: decision.type,
+      actorId: actor.id,
+      occurredAt: now.toISOString(),
+      payload: decision.payload,
+    });
+    const state = evolve(
+      undefined,
+      { type: event.type, payload: event.payload, occurredAt: now, actorId: actor.id },
+      { workspaceId: ws.id, promiseId: id },
+    );
+    await insertProjection(tx, state, event.seq, event.hash);
+    await insertEvent(tx, event);
+    return { state, version: event.seq, headHash: event.hash };
+  });
+}

@@ -1,0 +1,120 @@
+import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Queryable } from '../db/connect.js';
+import { promiseEvents, promises } from '../db/schema.js';
+import type { ChainedEvent, EventType, JsonValue } from '../ledger/chain.js';
+import type { PromiseState } from './promise.js';
+
+export type PromiseRow = typeof promises.$inferSelect;
+export interface StoredPromise {
+  state: PromiseState;
+  version: number;
+  headHash: string;
+}
+
+export function rowToStored(row: PromiseRow): StoredPromise {
+  const { version, headHash, ...rest } = row;
+  return { state: rest as unknown as PromiseState, version, headHash };
+}
+
+function stateToRow(s: PromiseState, version: number, headHash: string): PromiseRow {
+  return { ...s, version, headHash } as PromiseRow;
+}
+
+/** Reads one promise and locks its row for the rest of the transaction (serialises its stream). */
+export async function lockPromise(q: Queryable, workspaceId: string, id: string): Promise<StoredPromise | undefined> {
+  const [row] = await q
+    .select()
+    .from(promises)
+    .where(and(eq(promises.workspaceId, workspaceId), eq(promises.id, id)))
+    .for('update');
+  return row ? rowToStored(row) : undefined;
+}
+
+export async function findPromise(q: Queryable, workspaceId: string, id: string): Promise<StoredPromise | undefined> {
+  const [row] = await q
+    .select()
+    .from(promises)
+    .where(and(eq(promises.workspaceId, workspaceId), eq(promises.id, id)));
+  return row ? rowToStored(row) : undefined;
+}
+
+export async function insertProjection(q: Queryable, s: PromiseState, version: number, headHash: string) {
+  await q.insert(promises).values(stateToRow(s, version, headHash));
+}
+
+export async function updateProjection(q: Queryable, s: PromiseState, version: number, headHash: string) {
+  const { workspaceId, id, ...rest } = stateToRow(s, version, headHash);
+  await q
+    .update(promises)
+    .set(rest)
+    .where(and(eq(promises.workspaceId, workspaceId), eq(promises.id, id)));
+}
+
+export async function insertEvent(q: Queryable, e: ChainedEvent) {
+  await q.insert(promiseEvents).values({ ...e, occurredAt: new Date(e.occurredAt) });
+}
+
+export type EventRow = typeof promiseEvents.$inferSelect;
+
+export function eventRowToChained(r: EventRow): ChainedEvent {
+  return {
+    workspaceId: r.workspaceId,
+    promiseId: r.promiseId,
+    seq: r.seq,
+    id: r.id,
+    type: r.type as EventType,
+    actorId: r.actorId,
+    occurredAt: r.occurredAt.toISOString(),
+    payload: r.payload as JsonValue,
+    prevHash: r.prevHash,
+    hash: r.hash,
+  };
+}
+
+export async function loadStream(q: Queryable, workspaceId: string, promiseId: string): Promise<ChainedEvent[]> {
+  const rows = await q
+    .select()
+    .from(promiseEvents)
+    .where(and(eq(promiseEvents.workspaceId, workspaceId), eq(promiseEvents.promiseId, promiseId)))
+    .orderBy(asc(promiseEvents.seq));
+  return rows.map(eventRowToChained);
+}
+
+/** Open promises of one owner whose (pause-adjusted) due date falls in [from, to). */
+export async function listOpenDueForOwner(
+  q: Queryable,
+  workspaceId: string,
+  ownerId: string,
+  from: Date,
+  to: Date,
+  limit: number,
+): Promise<PromiseRow[]> {
+  return q
+    .select()
+    .from(promises)
+    .where(
+      and(
+        eq(promises.workspaceId, workspaceId),
+        eq(promises.ownerId, ownerId),
+        eq(promises.status, 'open'),
+        gte(promises.effectiveDueAt, from),
+        lt(promises.effectiveDueAt, to),
+      ),
+    )
+    .orderBy(asc(promises.effectiveDueAt), asc(promises.id))
+    .limit(limit);
+}
+
+/** The same query as raw SQL, the baseline the benchmark compares the use case with. */
+export const RAW_DUE_FOR_OWNER_SQL = `select * from promises
+  where workspace_id = $1 and owner_id = $2 and status = 'open'
+    and effective_due_at >= $3 and effective_due_at < $4
+  order by effective_due_at, id limit $5`;
+
+export async function countPromises(q: Queryable, workspaceId: string): Promise<number> {
+  const [row] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(promises)
+    .where(eq(promises.workspaceId, workspaceId));
+  return row?.n ?? 0;
+}

@@ -1,0 +1,84 @@
+// Factories that create whatever parents a record needs (workspace → users → account → promise).
+import { randomBytes } from 'node:crypto';
+import { uuidv7 } from 'uuidv7';
+import type { AppContext } from '../../src/context.js';
+import { accounts, contacts, users } from '../../src/db/schema.js';
+import { type CreatePromiseInput, createPromise } from '../../src/promises/create-promise.js';
+import { createWorkspace } from '../../src/workspaces/create-workspace.js';
+
+const tag = () => randomBytes(4).toString('hex');
+
+export async function buildWorkspace(ctx: AppContext, o: { slug?: string; name?: string } = {}) {
+  const slug = o.slug ?? `ws-${tag()}`;
+  const { workspaceId, adminId } = await createWorkspace(ctx, {
+    name: o.name ?? `Workspace ${slug}`,
+    slug,
+    admin: { email: `admin@${slug}.test`, name: 'Admin', password: 'correct horse battery staple' },
+  });
+  return { workspaceId, adminId, slug };
+}
+
+export async function buildUser(
+  ctx: AppContext,
+  o: { workspaceId?: string; role?: 'admin' | 'manager' | 'member' | 'viewer'; active?: boolean; managerId?: string } = {},
+) {
+  const workspaceId = o.workspaceId ?? (await buildWorkspace(ctx)).workspaceId;
+  const id = uuidv7();
+  await ctx.database.db.insert(users).values({
+    workspaceId,
+    id,
+    email: `user-${tag()}@example.test`,
+    name: `User ${tag()}`,
+    role: o.role ?? 'member',
+    active: o.active ?? true,
+    managerId: o.managerId ?? null,
+  });
+  return { workspaceId, userId: id };
+}
+
+export async function buildAccount(ctx: AppContext, o: { workspaceId?: string; ownerId?: string } = {}) {
+  const workspaceId = o.workspaceId ?? (await buildWorkspace(ctx)).workspaceId;
+  const ownerId = o.ownerId ?? (await buildUser(ctx, { workspaceId })).userId;
+  const id = uuidv7();
+  await ctx.database.db.insert(accounts).values({
+    workspaceId,
+    id,
+    name: `Account ${tag()}`,
+    tier: 'mid_market',
+    arrMinor: 4_000_000,
+    currency: 'USD',
+    lifecycleStage: 'adopt',
+    ownerId,
+    temperature: 'neutral',
+  });
+  const contactId = uuidv7();
+  await ctx.database.db.insert(contacts).values({ workspaceId, id: contactId, accountId: id, name: 'Maya Chen' });
+  return { workspaceId, accountId: id, ownerId, contactId };
+}
+
+export async function buildPromise(
+  ctx: AppContext,
+  o: Partial<CreatePromiseInput> & { workspaceId?: string; actorId?: string } = {},
+) {
+  const { workspaceId: wsIn, actorId: actorIn, ...input } = o;
+  const acc = await buildAccount(ctx, {
+    ...(wsIn ? { workspaceId: wsIn } : {}),
+    ...(input.ownerId ? { ownerId: input.ownerId } : {}),
+  });
+  const actorId = actorIn ?? acc.ownerId;
+  const stored = await createPromise(ctx, {
+    workspace: acc.workspaceId,
+    actorId,
+    input: {
+      accountId: input.accountId ?? acc.accountId,
+      typeKey: 'product_follow_up',
+      promiseMade: 'Send Maya a 2-minute video showing how to filter exports by region',
+      customerReason: 'She defends the rollout in Monday’s leadership meeting',
+      ownerId: acc.ownerId,
+      dueAt: new Date(ctx.now().getTime() + 5 * 86_400_000),
+      source: 'success',
+      ...input,
+    },
+  });
+  return { ...acc, actorId, promiseId: stored.state.id, stored };
+}
