@@ -49,7 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     databaseUrl: e.DATABASE_URL,
     dataDir,
-    signingKeyFile: path.resolve(e.PL_SIGNING_KEY_FILE ?? path.join(dataDir, 'keys', 'ledger-signing-key.pem')),
+    signingKeyFile: path.resolve(
+      e.PL_SIGNING_KEY_FILE ?? path.join(dataDir, 'keys', 'ledger-signing-key.pem'),
+    ),
     port: e.PORT,
     host: e.HOST,
     demo: e.PL_DEMO,

@@ -26,7 +26,11 @@ export class AppError extends Error {
   readonly field: string | undefined;
   readonly problems: FieldProblem[];
 
-  constructor(code: ErrorCode, message: string, opts: { field?: string; problems?: FieldProblem[]; cause?: unknown } = {}) {
+  constructor(
+    code: ErrorCode,
+    message: string,
+    opts: { field?: string; problems?: FieldProblem[]; cause?: unknown } = {},
+  ) {
     super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
     this.name = 'AppError';
     this.code = code;

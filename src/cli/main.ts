@@ -34,19 +34,25 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('serve')
-    .description('migrate the database and serve the HTTP API (seeds a demo workspace on first start of an empty embedded database)')
+    .description(
+      'migrate the database and serve the HTTP API (seeds a demo workspace on first start of an empty embedded database)',
+    )
     .action(async () => {
       const { ctx, config, database } = await openApp();
       if (database.kind === 'pglite' && config.demo && (await countWorkspaces(database.db)) === 0) {
         out('Empty database: seeding the demo workspace (50 accounts, 400 promises)…');
         const demo = await seedDemo(ctx, { accounts: 50, promises: 400 });
-        out(`Demo workspace "${demo.slug}" ready: ${demo.counts.accounts} accounts, ${demo.counts.promises} promises, ${demo.counts.events} ledger events.`);
+        out(
+          `Demo workspace "${demo.slug}" ready: ${demo.counts.accounts} accounts, ${demo.counts.promises} promises, ${demo.counts.events} ledger events.`,
+        );
         out(`Admin login: ${demo.admin.email} / ${demo.admin.password}  (shown once; keep it)`);
       }
       const app = await buildServer(ctx, { logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
       await app.listen({ port: config.port, host: config.host });
       const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
-      out(`Promise Ledger listening on http://${shown}:${(app.server.address() as { port: number }).port} (database: ${database.kind}, ${database.location})`);
+      out(
+        `Promise Ledger listening on http://${shown}:${(app.server.address() as { port: number }).port} (database: ${database.kind}, ${database.location})`,
+      );
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
@@ -65,7 +71,11 @@ export async function main(argv: string[]): Promise<number> {
       const database = await connect({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
       try {
         const r = await migrate(database);
-        out(r.applied.length ? `Applied ${r.applied.length} migration(s): ${r.applied.join(', ')}` : 'Database is up to date.');
+        out(
+          r.applied.length
+            ? `Applied ${r.applied.length} migration(s): ${r.applied.join(', ')}`
+            : 'Database is up to date.',
+        );
       } finally {
         await database.close();
       }
@@ -86,10 +96,13 @@ export async function main(argv: string[]): Promise<number> {
           promises: o.promises,
           slug: o.slug,
           seed: o.seed,
-          onProgress: (c) => process.stderr.write(`\r  ${c.accounts} accounts, ${c.promises} promises, ${c.events} events`),
+          onProgress: (c) =>
+            process.stderr.write(`\r  ${c.accounts} accounts, ${c.promises} promises, ${c.events} events`),
         });
         process.stderr.write('\n');
-        out(`Workspace "${demo.slug}" (${demo.workspaceId}): ${demo.counts.users} users, ${demo.counts.accounts} accounts, ${demo.counts.promises} promises, ${demo.counts.events} events.`);
+        out(
+          `Workspace "${demo.slug}" (${demo.workspaceId}): ${demo.counts.users} users, ${demo.counts.accounts} accounts, ${demo.counts.promises} promises, ${demo.counts.events} events.`,
+        );
         out(`Admin login: ${demo.admin.email} / ${demo.admin.password}`);
       } finally {
         await database.close();
@@ -110,7 +123,9 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('checkpoint')
-    .description('sign a checkpoint over every promise stream head of a workspace, store it, and optionally export it')
+    .description(
+      'sign a checkpoint over every promise stream head of a workspace, store it, and optionally export it',
+    )
     .requiredOption('--workspace <id-or-slug>', 'workspace id or slug')
     .option('--out <file>', 'write the checkpoint (with its heads) to this JSON file')
     .action(async (o: { workspace: string; out?: string }) => {
@@ -119,7 +134,9 @@ export async function main(argv: string[]): Promise<number> {
         const key = loadOrCreateSigningKey(config.signingKeyFile);
         const cp = await createCheckpoint(ctx, { workspace: o.workspace, key });
         if (o.out) fs.writeFileSync(o.out, `${JSON.stringify(cp)}\n`);
-        out(`Checkpoint ${cp.id}: ${cp.streamCount} streams, ${cp.eventCount} events, root ${cp.root}${o.out ? `, written to ${o.out}` : ''}`);
+        out(
+          `Checkpoint ${cp.id}: ${cp.streamCount} streams, ${cp.eventCount} events, root ${cp.root}${o.out ? `, written to ${o.out}` : ''}`,
+        );
       } finally {
         await database.close();
       }
@@ -127,7 +144,9 @@ export async function main(argv: string[]): Promise<number> {
 
   program
     .command('verify')
-    .description('recompute every hash chain and check it against the newest (or the given) signed checkpoint; exit 1 naming the first bad event')
+    .description(
+      'recompute every hash chain and check it against the newest (or the given) signed checkpoint; exit 1 naming the first bad event',
+    )
     .option('--workspace <id-or-slug>', 'only this workspace')
     .option('--checkpoint <file>', 'an exported checkpoint file to verify against')
     .option('--json', 'print the report as JSON')
@@ -138,14 +157,20 @@ export async function main(argv: string[]): Promise<number> {
         try {
           textIn = fs.readFileSync(o.checkpoint, 'utf8');
         } catch (e) {
-          throw new AppError('validation_failed', `cannot read checkpoint file ${o.checkpoint}: ${(e as Error).message}`, { field: 'checkpoint' });
+          throw new AppError(
+            'validation_failed',
+            `cannot read checkpoint file ${o.checkpoint}: ${(e as Error).message}`,
+            { field: 'checkpoint' },
+          );
         }
         checkpoint = parseCheckpointFile(textIn, o.checkpoint);
       }
       const { ctx, config, database } = await openApp();
       try {
         if (o.workspace) await requireWorkspace(database.db, o.workspace);
-        const trusted = fs.existsSync(config.signingKeyFile) ? loadOrCreateSigningKey(config.signingKeyFile).publicKeyPem : undefined;
+        const trusted = fs.existsSync(config.signingKeyFile)
+          ? loadOrCreateSigningKey(config.signingKeyFile).publicKeyPem
+          : undefined;
         const report = await verifyLedger(ctx, {
           workspace: o.workspace,
           checkpoint,
@@ -153,17 +178,25 @@ export async function main(argv: string[]): Promise<number> {
           onProgress: o.json ? undefined : (n) => process.stderr.write(`\r  ${n} events checked`),
         });
         if (!o.json) process.stderr.write('\n');
-        const rate = report.elapsedMs > 0 ? Math.round(report.events / (report.elapsedMs / 1000)) : report.events;
+        const rate =
+          report.elapsedMs > 0 ? Math.round(report.events / (report.elapsedMs / 1000)) : report.events;
         if (o.json) out(JSON.stringify({ ...report, eventsPerSecond: rate }));
         else {
           for (const w of report.workspaces) {
-            const cp = w.checkpoint ? `; checkpoint ${w.checkpoint.id} (${w.checkpoint.source}, ${w.checkpoint.createdAt}) covers ${w.checkpoint.streams} streams` : '; no checkpoint yet';
+            const cp = w.checkpoint
+              ? `; checkpoint ${w.checkpoint.id} (${w.checkpoint.source}, ${w.checkpoint.createdAt}) covers ${w.checkpoint.streams} streams`
+              : '; no checkpoint yet';
             out(`workspace ${w.slug}: ${w.streams} streams, ${w.events} events${cp}`);
           }
-          if (report.ok) out(`OK: every chain is intact and consistent (${report.events} events in ${(report.elapsedMs / 1000).toFixed(2)} s, ${rate} events/s)`);
+          if (report.ok)
+            out(
+              `OK: every chain is intact and consistent (${report.events} events in ${(report.elapsedMs / 1000).toFixed(2)} s, ${rate} events/s)`,
+            );
           else {
             const p = report.problem!;
-            err(`TAMPERED: workspace ${p.workspaceId}${p.promiseId ? `, promise ${p.promiseId}` : ''}${p.seq !== undefined ? `, event seq ${p.seq}` : ''}${p.eventId ? ` (event ${p.eventId})` : ''}: ${p.reason}`);
+            err(
+              `TAMPERED: workspace ${p.workspaceId}${p.promiseId ? `, promise ${p.promiseId}` : ''}${p.seq !== undefined ? `, event seq ${p.seq}` : ''}${p.eventId ? ` (event ${p.eventId})` : ''}: ${p.reason}`,
+            );
           }
         }
         if (!report.ok) exitCode = 1;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import pg from 'pg';
 import { AppError } from '../errors.js';
@@ -21,10 +21,13 @@ export interface Database {
   readonly db: Db;
   /** Raw parameterised SQL straight on the driver (benchmark baselines, diagnostics). */
   raw<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Runs `fn` in one transaction with raw parameterised SQL (bulk loads). */
-  rawTransaction<T>(fn: (exec: RawExec) => Promise<T>): Promise<T>;
-  /** Runs a multi-statement script in one transaction (migrations). */
-  script(text: string, after?: { text: string; params: unknown[] }): Promise<void>;
+  /**
+   * Runs `fn` in one transaction with raw parameterised SQL (bulk loads) and multi-statement
+   * scripts without parameters (migrations).
+   */
+  rawTransaction<T>(fn: (exec: RawExec, script: (text: string) => Promise<void>) => Promise<T>): Promise<T>;
+  /** Runs a multi-statement script in one transaction. */
+  script(text: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -70,12 +73,16 @@ async function connectPostgres(url: string, max: number): Promise<Database> {
     await pool.query('select 1');
   } catch (err) {
     await pool.end().catch(() => {});
-    throw new AppError('database_unavailable', `cannot reach the database at ${location}: ${(err as Error).message}`, {
-      cause: err,
-    });
+    throw new AppError(
+      'database_unavailable',
+      `cannot reach the database at ${location}: ${(err as Error).message}`,
+      {
+        cause: err,
+      },
+    );
   }
   const db = drizzlePg(pool, { schema }) as unknown as Db;
-  return {
+  const self: Database = {
     kind: 'postgres',
     location,
     db,
@@ -86,7 +93,12 @@ async function connectPostgres(url: string, max: number): Promise<Database> {
       const client = await pool.connect();
       try {
         await client.query('begin');
-        const result = await fn(async (text, params = []) => (await client.query(text, params)).rows);
+        const result = await fn(
+          async (text, params = []) => (await client.query(text, params)).rows,
+          async (text) => {
+            await client.query(text);
+          },
+        );
         await client.query('commit');
         return result;
       } catch (err) {
@@ -96,24 +108,14 @@ async function connectPostgres(url: string, max: number): Promise<Database> {
         client.release();
       }
     },
-    async script(text, after) {
-      const client = await pool.connect();
-      try {
-        await client.query('begin');
-        await client.query(text);
-        if (after) await client.query(after.text, after.params);
-        await client.query('commit');
-      } catch (err) {
-        await client.query('rollback').catch(() => {});
-        throw err;
-      } finally {
-        client.release();
-      }
+    async script(text) {
+      await self.rawTransaction((_exec, script) => script(text));
     },
     async close() {
       await pool.end();
     },
   };
+  return self;
 }
 
 async function connectPglite(opts: ConnectOptions): Promise<Database> {
@@ -139,7 +141,7 @@ async function connectPglite(opts: ConnectOptions): Promise<Database> {
     );
   }
   const db = drizzlePglite(client, { schema }) as unknown as Db;
-  return {
+  const self: Database = {
     kind: 'pglite',
     location: dir ?? 'memory',
     db,
@@ -147,14 +149,18 @@ async function connectPglite(opts: ConnectOptions): Promise<Database> {
       return (await client.query(text, params)).rows as never[];
     },
     async rawTransaction(fn) {
-      return client.transaction((tx) => fn(async (text, params = []) => (await tx.query(text, params)).rows as never[]));
-    },
-    async script(text, after) {
       // PGlite's own transaction() serialises against every other query on the one connection.
-      await client.transaction(async (tx) => {
-        await tx.exec(text);
-        if (after) await tx.query(after.text, after.params);
-      });
+      return client.transaction((tx) =>
+        fn(
+          async (text, params = []) => (await tx.query(text, params)).rows as never[],
+          async (text) => {
+            await tx.exec(text);
+          },
+        ),
+      );
+    },
+    async script(text) {
+      await self.rawTransaction((_exec, script) => script(text));
     },
     async close() {
       try {
@@ -164,4 +170,5 @@ async function connectPglite(opts: ConnectOptions): Promise<Database> {
       }
     },
   };
+  return self;
 }

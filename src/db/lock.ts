@@ -44,9 +44,13 @@ export function lockDataFolder(dir: string): FolderLock {
       return { file, release };
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new AppError('data_folder_locked', `cannot lock data folder ${dir}: ${(err as Error).message}`, {
-          cause: err,
-        });
+        throw new AppError(
+          'data_folder_locked',
+          `cannot lock data folder ${dir}: ${(err as Error).message}`,
+          {
+            cause: err,
+          },
+        );
       }
       const holder = Number.parseInt(fs.readFileSync(file, 'utf8').trim(), 10);
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && pidAlive(holder)) {
@@ -56,7 +60,10 @@ export function lockDataFolder(dir: string): FolderLock {
         );
       }
       if (holder === process.pid) {
-        throw new AppError('data_folder_locked', `data folder ${dir} is already open in this process (PID ${holder})`);
+        throw new AppError(
+          'data_folder_locked',
+          `data folder ${dir} is already open in this process (PID ${holder})`,
+        );
       }
       // The holder is gone (killed, crashed): the lock is stale. Remove it and try again.
       try {
@@ -66,5 +73,8 @@ export function lockDataFolder(dir: string): FolderLock {
       }
     }
   }
-  throw new AppError('data_folder_locked', `could not lock data folder ${dir}: the lock keeps changing hands`);
+  throw new AppError(
+    'data_folder_locked',
+    `could not lock data folder ${dir}: the lock keeps changing hands`,
+  );
 }

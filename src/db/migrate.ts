@@ -23,30 +23,31 @@ export async function migrate(database: Database): Promise<MigrationResult> {
     .readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{14}_[a-z0-9_]+\.sql$/.test(f))
     .sort();
-  const done = new Map(
-    (await database.raw<{ version: string; checksum: string }>('select version, checksum from schema_migrations')).map(
-      (r) => [r.version, r.checksum],
-    ),
-  );
   const applied: string[] = [];
+  let alreadyApplied = 0;
   for (const file of files) {
     const text = fs.readFileSync(`${MIGRATIONS_DIR}${file}`, 'utf8');
     const checksum = createHash('sha256').update(text).digest('hex');
-    const seen = done.get(file);
-    if (seen !== undefined) {
-      if (seen !== checksum) {
-        throw new Error(`migration ${file} was changed after it was applied; add a new migration instead`);
+    const ran = await database.rawTransaction(async (exec, script) => {
+      // Several servers may start at once on Postgres: the lock makes the others wait, and they
+      // then see the migration as applied. (PGlite has one connection, so nothing to wait for.)
+      if (database.kind === 'postgres') await exec('select pg_advisory_xact_lock(738201)');
+      const [seen] = await exec<{ checksum: string }>(
+        'select checksum from schema_migrations where version = $1',
+        [file],
+      );
+      if (seen) {
+        if (seen.checksum !== checksum) {
+          throw new Error(`migration ${file} was changed after it was applied; add a new migration instead`);
+        }
+        return false;
       }
-      continue;
-    }
-    // On Postgres several servers may start at once: the advisory lock makes the others wait, and
-    // the insert into schema_migrations (primary key) turns a lost race into a clean failure.
-    const guard = database.kind === 'postgres' ? 'select pg_advisory_xact_lock(738201);\n' : '';
-    await database.script(`${guard}${text}`, {
-      text: 'insert into schema_migrations (version, checksum) values ($1, $2)',
-      params: [file, checksum],
+      await script(text);
+      await exec('insert into schema_migrations (version, checksum) values ($1, $2)', [file, checksum]);
+      return true;
     });
-    applied.push(file);
+    if (ran) applied.push(file);
+    else alreadyApplied += 1;
   }
-  return { applied, alreadyApplied: done.size };
+  return { applied, alreadyApplied };
 }

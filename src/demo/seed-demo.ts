@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js';
-import { createWorkspace } from '../workspaces/create-workspace.js';
 import { generatePassword } from '../users/passwords.js';
+import { createWorkspace } from '../workspaces/create-workspace.js';
 import { generateWorkspaceData } from './generator.js';
 import { loadChunk } from './load.js';
 

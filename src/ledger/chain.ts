@@ -86,14 +86,16 @@ export function verifyStream(events: readonly ChainedEvent[]): StreamCheck {
     if (promiseId !== undefined && e.promiseId !== promiseId) return bad('event belongs to another stream');
     promiseId = e.promiseId;
     if (e.seq !== expectedSeq) return bad(`sequence gap: expected seq ${expectedSeq}, found ${e.seq}`);
-    if (e.prevHash !== (prev?.hash ?? GENESIS_HASH)) return bad('prev_hash does not match the previous event');
+    if (e.prevHash !== (prev?.hash ?? GENESIS_HASH))
+      return bad('prev_hash does not match the previous event');
     let recomputed: string;
     try {
       recomputed = hashEvent(e);
     } catch (err) {
       return bad(`event cannot be canonicalised: ${(err as Error).message}`);
     }
-    if (recomputed !== e.hash) return bad('hash does not match the event content (altered after it was written)');
+    if (recomputed !== e.hash)
+      return bad('hash does not match the event content (altered after it was written)');
     prev = { seq: e.seq, hash: e.hash };
   }
   return { ok: true, events: events.length, head: prev };
@@ -107,7 +109,9 @@ export interface StreamHead {
 
 /** The root a checkpoint signs: SHA-256 over every stream head, in promise id order. */
 export function checkpointRoot(heads: readonly StreamHead[]): string {
-  const sorted = [...heads].sort((a, b) => (a.promiseId < b.promiseId ? -1 : a.promiseId > b.promiseId ? 1 : 0));
+  const sorted = [...heads].sort((a, b) =>
+    a.promiseId < b.promiseId ? -1 : a.promiseId > b.promiseId ? 1 : 0,
+  );
   const h = createHash('sha256');
   for (const head of sorted) h.update(`${head.promiseId}:${head.seq}:${head.hash}\n`);
   return h.digest('hex');

@@ -45,11 +45,17 @@ export async function createCheckpoint(
     const root = checkpointRoot(heads);
     const body = { workspaceId: ws.id, id, createdAt, streamCount: heads.length, eventCount, root };
     const signature = signMessage(key, checkpointMessage(body));
-    await tx.insert(ledgerCheckpoints).values({ ...body, createdAt: new Date(createdAt), signature, publicKey: key.publicKeyPem });
+    await tx
+      .insert(ledgerCheckpoints)
+      .values({ ...body, createdAt: new Date(createdAt), signature, publicKey: key.publicKeyPem });
     for (let i = 0; i < heads.length; i += 5000) {
-      await tx.insert(ledgerCheckpointHeads).values(
-        heads.slice(i, i + 5000).map((h) => ({ workspaceId: ws.id, checkpointId: id, promiseId: h.promiseId, seq: h.seq })),
-      );
+      await tx
+        .insert(ledgerCheckpointHeads)
+        .values(
+          heads
+            .slice(i, i + 5000)
+            .map((h) => ({ workspaceId: ws.id, checkpointId: id, promiseId: h.promiseId, seq: h.seq })),
+        );
     }
     return {
       format: CHECKPOINT_FORMAT,
@@ -62,7 +68,10 @@ export async function createCheckpoint(
 }
 
 /** The newest stored checkpoint of a workspace, in its exportable form (undefined when none). */
-export async function latestCheckpoint(ctx: AppContext, workspaceId: string): Promise<CheckpointFile | undefined> {
+export async function latestCheckpoint(
+  ctx: AppContext,
+  workspaceId: string,
+): Promise<CheckpointFile | undefined> {
   const db = ctx.database.db;
   const [cp] = await db
     .select()
@@ -74,10 +83,9 @@ export async function latestCheckpoint(ctx: AppContext, workspaceId: string): Pr
   const heads = await db
     .select({ promiseId: ledgerCheckpointHeads.promiseId, seq: ledgerCheckpointHeads.seq })
     .from(ledgerCheckpointHeads)
-    .where(and(
-      eq(ledgerCheckpointHeads.workspaceId, workspaceId),
-      eq(ledgerCheckpointHeads.checkpointId, cp.id),
-    ));
+    .where(
+      and(eq(ledgerCheckpointHeads.workspaceId, workspaceId), eq(ledgerCheckpointHeads.checkpointId, cp.id)),
+    );
   return {
     format: CHECKPOINT_FORMAT,
     workspaceId: cp.workspaceId,
@@ -97,7 +105,9 @@ export function parseCheckpointFile(text: string, source: string): CheckpointFil
   try {
     data = JSON.parse(text);
   } catch (err) {
-    throw new AppError('validation_failed', `${source} is not JSON: ${(err as Error).message}`, { field: 'checkpoint' });
+    throw new AppError('validation_failed', `${source} is not JSON: ${(err as Error).message}`, {
+      field: 'checkpoint',
+    });
   }
   const c = data as Partial<CheckpointFile>;
   const ok =
@@ -113,6 +123,9 @@ export function parseCheckpointFile(text: string, source: string): CheckpointFil
     Number.isInteger(c.eventCount) &&
     Array.isArray(c.heads) &&
     c.heads.every((h) => Array.isArray(h) && typeof h[0] === 'string' && Number.isInteger(h[1]));
-  if (!ok) throw new AppError('validation_failed', `${source} is not a ${CHECKPOINT_FORMAT} file`, { field: 'checkpoint' });
+  if (!ok)
+    throw new AppError('validation_failed', `${source} is not a ${CHECKPOINT_FORMAT} file`, {
+      field: 'checkpoint',
+    });
   return c as CheckpointFile;
 }

@@ -1,4 +1,11 @@
-import { type KeyObject, createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppError } from '../errors.js';
@@ -31,7 +38,9 @@ export function loadOrCreateSigningKey(file: string): SigningKey {
       publicKeyPem: createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }) as string,
     };
   } catch (err) {
-    throw new AppError('config_invalid', `signing key ${file} is unreadable: ${(err as Error).message}`, { cause: err });
+    throw new AppError('config_invalid', `signing key ${file} is unreadable: ${(err as Error).message}`, {
+      cause: err,
+    });
   }
 }
 
@@ -41,7 +50,12 @@ export function signMessage(key: SigningKey, message: string): string {
 
 export function verifySignature(publicKeyPem: string, message: string, signature: string): boolean {
   try {
-    return verify(null, Buffer.from(message, 'utf8'), createPublicKey(publicKeyPem), Buffer.from(signature, 'base64'));
+    return verify(
+      null,
+      Buffer.from(message, 'utf8'),
+      createPublicKey(publicKeyPem),
+      Buffer.from(signature, 'base64'),
+    );
   } catch {
     return false;
   }

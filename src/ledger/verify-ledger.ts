@@ -1,10 +1,17 @@
 import { createPublicKey } from 'node:crypto';
 import type { AppContext } from '../context.js';
+import { listWorkspaces, requireWorkspace } from '../workspaces/workspaces.repo.js';
 import type { JsonValue } from './chain.js';
-import { type ChainedEvent, type EventType, type StreamHead, checkpointMessage, checkpointRoot, verifyStream } from './chain.js';
+import {
+  type ChainedEvent,
+  checkpointMessage,
+  checkpointRoot,
+  type EventType,
+  type StreamHead,
+  verifyStream,
+} from './chain.js';
 import { type CheckpointFile, latestCheckpoint } from './checkpoint.js';
 import { verifySignature } from './keys.js';
-import { listWorkspaces, requireWorkspace } from '../workspaces/workspaces.repo.js';
 
 export interface VerifyProblem {
   workspaceId: string;
@@ -94,16 +101,25 @@ export async function verifyLedger(
     const cpHashes: StreamHead[] = [];
     if (checkpoint) {
       if (opts.trustedPublicKeyPem && !samePublicKey(opts.trustedPublicKeyPem, checkpoint.publicKey)) {
-        return fail({ reason: `checkpoint ${checkpoint.id} was not signed by this installation's signing key` });
+        return fail({
+          reason: `checkpoint ${checkpoint.id} was not signed by this installation's signing key`,
+        });
       }
       if (!verifySignature(checkpoint.publicKey, checkpointMessage(checkpoint), checkpoint.signature)) {
         return fail({ reason: `checkpoint ${checkpoint.id} has an invalid signature` });
       }
       for (const [promiseId, seq] of checkpoint.heads) cpHeads.set(promiseId, seq);
       if (cpHeads.size !== checkpoint.streamCount) {
-        return fail({ reason: `checkpoint ${checkpoint.id} lists ${cpHeads.size} heads but claims ${checkpoint.streamCount}` });
+        return fail({
+          reason: `checkpoint ${checkpoint.id} lists ${cpHeads.size} heads but claims ${checkpoint.streamCount}`,
+        });
       }
-      wsReport.checkpoint = { id: checkpoint.id, createdAt: checkpoint.createdAt, streams: cpHeads.size, source };
+      wsReport.checkpoint = {
+        id: checkpoint.id,
+        createdAt: checkpoint.createdAt,
+        streams: cpHeads.size,
+        source,
+      };
     }
 
     // Projection heads, to check each promise's current state points at its chain's head.
@@ -120,10 +136,20 @@ export async function verifyLedger(
       if (stream.length === 0) return undefined;
       const first = stream[0]!;
       const check = verifyStream(stream);
-      if (!check.ok) return fail({ promiseId: first.promiseId, seq: check.seq, eventId: check.eventId, reason: check.reason });
+      if (!check.ok)
+        return fail({
+          promiseId: first.promiseId,
+          seq: check.seq,
+          eventId: check.eventId,
+          reason: check.reason,
+        });
       const head = check.head!;
       const proj = projection.get(first.promiseId);
-      if (!proj) return fail({ promiseId: first.promiseId, reason: 'events exist for a promise that has no projection row' });
+      if (!proj)
+        return fail({
+          promiseId: first.promiseId,
+          reason: 'events exist for a promise that has no projection row',
+        });
       if (proj.version !== head.seq || proj.hash !== head.hash) {
         return fail({
           promiseId: first.promiseId,
@@ -187,11 +213,16 @@ export async function verifyLedger(
     const bad = closeStream();
     if (bad) return bad;
     const [orphan] = projection.keys();
-    if (orphan) return fail({ promiseId: orphan, reason: 'promise has no events in the ledger (its history was removed)' });
+    if (orphan)
+      return fail({
+        promiseId: orphan,
+        reason: 'promise has no events in the ledger (its history was removed)',
+      });
 
     if (checkpoint) {
       const [missing] = cpHeads.keys();
-      if (missing) return fail({ promiseId: missing, reason: `stream in checkpoint ${checkpoint.id} no longer exists` });
+      if (missing)
+        return fail({ promiseId: missing, reason: `stream in checkpoint ${checkpoint.id} no longer exists` });
       if (checkpointRoot(cpHashes) !== checkpoint.root) {
         return fail({ reason: `the ledger does not match the root signed in checkpoint ${checkpoint.id}` });
       }

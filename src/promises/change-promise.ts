@@ -2,9 +2,15 @@ import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { type ChainedEvent, chainEvent } from '../ledger/chain.js';
-import { findActivePromiseType, findContact, findUser, isUuid, requireWorkspace } from '../workspaces/workspaces.repo.js';
-import { type PromiseCommand, decide, evolve } from './promise.js';
-import { type StoredPromise, insertEvent, lockPromise, updateProjection } from './promises.repo.js';
+import {
+  findActivePromiseType,
+  findContact,
+  findUser,
+  isUuid,
+  requireWorkspace,
+} from '../workspaces/workspaces.repo.js';
+import { decide, evolve, type PromiseCommand } from './promise.js';
+import { insertEvent, lockPromise, type StoredPromise, updateProjection } from './promises.repo.js';
 
 /** Commands as callers give them: an owner change names the new owner by id only. */
 export type PromiseCommandInput =
@@ -18,12 +24,18 @@ export type PromiseCommandInput =
  */
 export async function changePromise(
   ctx: AppContext,
-  { workspace, promiseId, actorId, command }: { workspace: string; promiseId: string; actorId: string; command: PromiseCommandInput },
+  {
+    workspace,
+    promiseId,
+    actorId,
+    command,
+  }: { workspace: string; promiseId: string; actorId: string; command: PromiseCommandInput },
 ): Promise<{ promise: StoredPromise; event: ChainedEvent }> {
   return ctx.database.db.transaction(async (tx) => {
     const ws = await requireWorkspace(tx, workspace);
     const actor = await findUser(tx, ws.id, actorId);
-    if (!actor?.active) throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
+    if (!actor?.active)
+      throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
     const stored = isUuid(promiseId) ? await lockPromise(tx, ws.id, promiseId) : undefined;
     if (!stored) throw notFound(`promise ${promiseId}`, 'promiseId');
 
@@ -37,14 +49,20 @@ export async function changePromise(
     if (cmd.kind === 'edit') {
       const { typeKey, contactId } = cmd.changes;
       if (typeKey !== undefined && !(await findActivePromiseType(tx, ws.id, typeKey))) {
-        throw new AppError('validation_failed', `typeKey: unknown promise type "${typeKey}"`, { field: 'typeKey' });
+        throw new AppError('validation_failed', `typeKey: unknown promise type "${typeKey}"`, {
+          field: 'typeKey',
+        });
       }
       if (contactId) {
         const contact = await findContact(tx, ws.id, contactId);
         if (!contact || contact.accountId !== stored.state.accountId) {
-          throw new AppError('validation_failed', `contactId: no contact ${contactId} at this promise's account`, {
-            field: 'contactId',
-          });
+          throw new AppError(
+            'validation_failed',
+            `contactId: no contact ${contactId} at this promise's account`,
+            {
+              field: 'contactId',
+            },
+          );
         }
       }
     }

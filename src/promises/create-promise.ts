@@ -9,8 +9,8 @@ import {
   findUser,
   requireWorkspace,
 } from '../workspaces/workspaces.repo.js';
-import { type NewPromise, decideCreate, evolve } from './promise.js';
-import { type StoredPromise, insertEvent, insertProjection } from './promises.repo.js';
+import { decideCreate, evolve, type NewPromise } from './promise.js';
+import { insertEvent, insertProjection, type StoredPromise } from './promises.repo.js';
 
 export type CreatePromiseInput = Omit<NewPromise, 'workspaceId' | 'id'> & { id?: string };
 
@@ -22,20 +22,27 @@ export async function createPromise(
   return ctx.database.db.transaction(async (tx) => {
     const ws = await requireWorkspace(tx, workspace);
     const actor = await findUser(tx, ws.id, actorId);
-    if (!actor?.active) throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
+    if (!actor?.active)
+      throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
     const account = await findAccount(tx, ws.id, input.accountId);
     if (!account) throw notFound(`account ${input.accountId}`, 'accountId');
     if (input.contactId) {
       const contact = await findContact(tx, ws.id, input.contactId);
       if (!contact) throw notFound(`contact ${input.contactId}`, 'contactId');
       if (contact.accountId !== account.id) {
-        throw new AppError('validation_failed', `contactId: contact ${input.contactId} is not at account ${account.id}`, {
-          field: 'contactId',
-        });
+        throw new AppError(
+          'validation_failed',
+          `contactId: contact ${input.contactId} is not at account ${account.id}`,
+          {
+            field: 'contactId',
+          },
+        );
       }
     }
     if (!(await findActivePromiseType(tx, ws.id, input.typeKey))) {
-      throw new AppError('validation_failed', `typeKey: unknown promise type "${input.typeKey}"`, { field: 'typeKey' });
+      throw new AppError('validation_failed', `typeKey: unknown promise type "${input.typeKey}"`, {
+        field: 'typeKey',
+      });
     }
     const owner = await findUser(tx, ws.id, input.ownerId);
     const id = input.id ?? uuidv7();

@@ -1,7 +1,8 @@
 // Promise lifecycle rules, pure: no I/O, time passed in. A command on a state either yields one
 // ledger event (type + payload) or throws a typed AppError; `evolve` folds events into state.
-import type { EventType, JsonValue } from '../ledger/chain.js';
+
 import { AppError } from '../errors.js';
+import type { EventType, JsonValue } from '../ledger/chain.js';
 
 export const STATUSES = ['open', 'kept', 'broken', 'cancelled'] as const;
 export const EMOTIONS = [
@@ -22,7 +23,15 @@ export const CONSEQUENCES = [
   'compliance_concern',
   'expansion_blocker',
 ] as const;
-export const SOURCES = ['sales_handoff', 'support', 'success', 'renewal', 'escalation', 'survey', 'other'] as const;
+export const SOURCES = [
+  'sales_handoff',
+  'support',
+  'success',
+  'renewal',
+  'escalation',
+  'survey',
+  'other',
+] as const;
 export const PROOF_KINDS = [
   'email_sent',
   'loom_recorded',
@@ -168,12 +177,18 @@ function validDate(field: string, d: Date): void {
 
 export function checkOwner(workspaceId: string, ownerId: string, owner: OwnerCandidate | undefined): void {
   if (!owner || owner.id !== ownerId || owner.workspaceId !== workspaceId) {
-    throw new AppError('validation_failed', `ownerId: no user ${ownerId} in this workspace`, { field: 'ownerId' });
-  }
-  if (!owner.active) {
-    throw new AppError('validation_failed', `ownerId: user ${ownerId} is deactivated; a promise needs an active owner`, {
+    throw new AppError('validation_failed', `ownerId: no user ${ownerId} in this workspace`, {
       field: 'ownerId',
     });
+  }
+  if (!owner.active) {
+    throw new AppError(
+      'validation_failed',
+      `ownerId: user ${ownerId} is deactivated; a promise needs an active owner`,
+      {
+        field: 'ownerId',
+      },
+    );
   }
 }
 
@@ -203,7 +218,8 @@ export function decideCreate(input: NewPromise, owner: OwnerCandidate | undefine
 }
 
 /** Milliseconds of the pause in progress at `now` (0 when not paused). */
-const openPauseMs = (s: PromiseState, now: Date) => (s.pausedAt ? Math.max(0, now.getTime() - s.pausedAt.getTime()) : 0);
+const openPauseMs = (s: PromiseState, now: Date) =>
+  s.pausedAt ? Math.max(0, now.getTime() - s.pausedAt.getTime()) : 0;
 
 export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Decision {
   validDate('now', now);
@@ -233,7 +249,10 @@ export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Dec
       mustBeOpen('reassign');
       checkOwner(state.workspaceId, cmd.ownerId, cmd.owner);
       if (cmd.ownerId === state.ownerId) throw required('ownerId', 'is already the owner');
-      return { type: 'owner_changed', payload: { from: state.ownerId, to: cmd.ownerId, reason: cmd.reason ?? null } };
+      return {
+        type: 'owner_changed',
+        payload: { from: state.ownerId, to: cmd.ownerId, reason: cmd.reason ?? null },
+      };
     }
     case 'renegotiate': {
       mustBeOpen('renegotiate');
@@ -242,7 +261,12 @@ export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Dec
       if (cmd.dueAt.getTime() === state.dueAt.getTime()) throw required('dueAt', 'is the current due date');
       return {
         type: 'renegotiated',
-        payload: { fromDueAt: iso(state.dueAt), toDueAt: iso(cmd.dueAt), agreedBy: cmd.agreedBy.trim(), reason: cmd.reason ?? null },
+        payload: {
+          fromDueAt: iso(state.dueAt),
+          toDueAt: iso(cmd.dueAt),
+          agreedBy: cmd.agreedBy.trim(),
+          reason: cmd.reason ?? null,
+        },
       };
     }
     case 'pause': {
@@ -258,7 +282,8 @@ export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Dec
     }
     case 'keep': {
       mustBeOpen('keep');
-      if (!cmd.proof || blank(cmd.proof.kind)) throw required('proof.kind', 'keeping a promise needs proof of completion');
+      if (!cmd.proof || blank(cmd.proof.kind))
+        throw required('proof.kind', 'keeping a promise needs proof of completion');
       if (blank(cmd.proof.note) && blank(cmd.proof.url)) {
         throw required('proof', 'give a note or a URL that shows the promise was kept');
       }
@@ -277,7 +302,8 @@ export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Dec
     case 'break':
     case 'cancel': {
       mustBeOpen(cmd.kind);
-      if (blank(cmd.reason)) throw required('reason', `say why the promise is ${cmd.kind === 'break' ? 'broken' : 'cancelled'}`);
+      if (blank(cmd.reason))
+        throw required('reason', `say why the promise is ${cmd.kind === 'break' ? 'broken' : 'cancelled'}`);
       return {
         type: cmd.kind === 'break' ? 'broken' : 'cancelled',
         payload: { reason: cmd.reason.trim(), pausedMs: openPauseMs(state, now) },

@@ -21,7 +21,11 @@ function stateToRow(s: PromiseState, version: number, headHash: string): Promise
 }
 
 /** Reads one promise and locks its row for the rest of the transaction (serialises its stream). */
-export async function lockPromise(q: Queryable, workspaceId: string, id: string): Promise<StoredPromise | undefined> {
+export async function lockPromise(
+  q: Queryable,
+  workspaceId: string,
+  id: string,
+): Promise<StoredPromise | undefined> {
   const [row] = await q
     .select()
     .from(promises)
@@ -30,7 +34,11 @@ export async function lockPromise(q: Queryable, workspaceId: string, id: string)
   return row ? rowToStored(row) : undefined;
 }
 
-export async function findPromise(q: Queryable, workspaceId: string, id: string): Promise<StoredPromise | undefined> {
+export async function findPromise(
+  q: Queryable,
+  workspaceId: string,
+  id: string,
+): Promise<StoredPromise | undefined> {
   const [row] = await q
     .select()
     .from(promises)
@@ -71,7 +79,11 @@ export function eventRowToChained(r: EventRow): ChainedEvent {
   };
 }
 
-export async function loadStream(q: Queryable, workspaceId: string, promiseId: string): Promise<ChainedEvent[]> {
+export async function loadStream(
+  q: Queryable,
+  workspaceId: string,
+  promiseId: string,
+): Promise<ChainedEvent[]> {
   const rows = await q
     .select()
     .from(promiseEvents)

@@ -2,20 +2,39 @@ import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { type ChainedEvent, verifyStream } from '../ledger/chain.js';
 import { findUser, isUuid, requireWorkspace } from '../workspaces/workspaces.repo.js';
-import { type PromiseRow, type StoredPromise, findPromise, listOpenDueForOwner, loadStream, rowToStored } from './promises.repo.js';
+import {
+  findPromise,
+  listOpenDueForOwner,
+  loadStream,
+  type PromiseRow,
+  rowToStored,
+  type StoredPromise,
+} from './promises.repo.js';
 
 const DAY_MS = 86_400_000;
 
 /** Open promises of one owner due within the next `days` days (overdue ones are a separate view). */
 export async function listDuePromises(
   ctx: AppContext,
-  { workspace, ownerId, days, limit = 200 }: { workspace: string; ownerId: string; days: number; limit?: number },
+  {
+    workspace,
+    ownerId,
+    days,
+    limit = 200,
+  }: { workspace: string; ownerId: string; days: number; limit?: number },
 ): Promise<StoredPromise[]> {
   const db = ctx.database.db;
   const ws = await requireWorkspace(db, workspace);
   if (!(await findUser(db, ws.id, ownerId))) throw notFound(`user ${ownerId}`, 'owner');
   const now = ctx.now();
-  const rows: PromiseRow[] = await listOpenDueForOwner(db, ws.id, ownerId, now, new Date(now.getTime() + days * DAY_MS), limit);
+  const rows: PromiseRow[] = await listOpenDueForOwner(
+    db,
+    ws.id,
+    ownerId,
+    now,
+    new Date(now.getTime() + days * DAY_MS),
+    limit,
+  );
   return rows.map(rowToStored);
 }
 
@@ -32,7 +51,10 @@ export async function getPromiseWithHistory(
 ): Promise<PromiseWithHistory> {
   const db = ctx.database.db;
   const ws = await requireWorkspace(db, workspace);
-  if (!isUuid(promiseId)) throw new AppError('validation_failed', `promiseId: "${promiseId}" is not a UUID`, { field: 'promiseId' });
+  if (!isUuid(promiseId))
+    throw new AppError('validation_failed', `promiseId: "${promiseId}" is not a UUID`, {
+      field: 'promiseId',
+    });
   const promise = await findPromise(db, ws.id, promiseId);
   if (!promise) throw notFound(`promise ${promiseId}`, 'promiseId');
   const events = await loadStream(db, ws.id, promiseId);

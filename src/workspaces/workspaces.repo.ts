@@ -54,7 +54,13 @@ export async function findActivePromiseType(q: Queryable, workspaceId: string, k
   const [row] = await q
     .select()
     .from(promiseTypes)
-    .where(and(eq(promiseTypes.workspaceId, workspaceId), eq(promiseTypes.key, key), eq(promiseTypes.active, true)))
+    .where(
+      and(
+        eq(promiseTypes.workspaceId, workspaceId),
+        eq(promiseTypes.key, key),
+        eq(promiseTypes.active, true),
+      ),
+    )
     .limit(1);
   return row;
 }

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import type { AppContext } from '../../src/context.js';
-import { type Database, connect } from '../../src/db/connect.js';
+import { connect, type Database } from '../../src/db/connect.js';
 import { migrate } from '../../src/db/migrate.js';
 
 export type Engine = 'pglite' | 'postgres';
@@ -11,7 +11,8 @@ export type Engine = 'pglite' | 'postgres';
 /** The engine this run tests: Postgres when TEST_DATABASE_URL is set, else embedded PGlite. */
 export const ENGINE: Engine = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 export const POSTGRES_URL = process.env.TEST_DATABASE_URL;
-export const SKIP_POSTGRES_REASON = 'TEST_DATABASE_URL is unset: Postgres-only tests skipped (set it to run them)';
+export const SKIP_POSTGRES_REASON =
+  'TEST_DATABASE_URL is unset: Postgres-only tests skipped (set it to run them)';
 
 export interface TestDb {
   database: Database;
@@ -42,7 +43,11 @@ async function createPgDatabase(adminUrl: string): Promise<{ url: string; drop: 
   };
 }
 
-export async function openTestDb(engine: Engine = ENGINE, start = new Date('2026-11-02T09:00:00Z')): Promise<TestDb> {
+export async function openTestDb(
+  engine: Engine = ENGINE,
+  start = new Date('2026-11-02T09:00:00Z'),
+  opts: { migrate?: boolean } = {},
+): Promise<TestDb> {
   const clock = { now: start };
   let database: Database;
   let drop: (() => Promise<void>) | undefined;
@@ -56,7 +61,7 @@ export async function openTestDb(engine: Engine = ENGINE, start = new Date('2026
   } else {
     database = await connect({ memory: true });
   }
-  await migrate(database);
+  if (opts.migrate !== false) await migrate(database);
   const ctx: AppContext = { database, now: () => clock.now };
   return {
     database,

@@ -20,7 +20,12 @@ export async function buildWorkspace(ctx: AppContext, o: { slug?: string; name?:
 
 export async function buildUser(
   ctx: AppContext,
-  o: { workspaceId?: string; role?: 'admin' | 'manager' | 'member' | 'viewer'; active?: boolean; managerId?: string } = {},
+  o: {
+    workspaceId?: string;
+    role?: 'admin' | 'manager' | 'member' | 'viewer';
+    active?: boolean;
+    managerId?: string;
+  } = {},
 ) {
   const workspaceId = o.workspaceId ?? (await buildWorkspace(ctx)).workspaceId;
   const id = uuidv7();
@@ -52,7 +57,9 @@ export async function buildAccount(ctx: AppContext, o: { workspaceId?: string; o
     temperature: 'neutral',
   });
   const contactId = uuidv7();
-  await ctx.database.db.insert(contacts).values({ workspaceId, id: contactId, accountId: id, name: 'Maya Chen' });
+  await ctx.database.db
+    .insert(contacts)
+    .values({ workspaceId, id: contactId, accountId: id, name: 'Maya Chen' });
   return { workspaceId, accountId: id, ownerId, contactId };
 }
 
@@ -81,4 +88,36 @@ export async function buildPromise(
     },
   });
   return { ...acc, actorId, promiseId: stored.state.id, stored };
+}
+
+/**
+ * A workspace with the people a promise needs: its owner, a colleague to hand it to, a deactivated
+ * user, and an account (with a contact) owned by the owner.
+ */
+export async function buildTeam(ctx: AppContext, o: { slug?: string } = {}) {
+  const ws = await buildWorkspace(ctx, o.slug ? { slug: o.slug } : {});
+  const { workspaceId } = ws;
+  const ownerId = (await buildUser(ctx, { workspaceId })).userId;
+  const colleagueId = (await buildUser(ctx, { workspaceId })).userId;
+  const inactiveId = (await buildUser(ctx, { workspaceId, active: false })).userId;
+  const acc = await buildAccount(ctx, { workspaceId, ownerId });
+  return { ...ws, ownerId, colleagueId, inactiveId, accountId: acc.accountId, contactId: acc.contactId };
+}
+
+/** The JSON body of `POST /workspaces/:workspace/promises` for a team, due in `days` days. */
+export function promiseBody(
+  ctx: AppContext,
+  team: { accountId: string; ownerId: string },
+  o: { days?: number } & Record<string, unknown> = {},
+): Record<string, unknown> {
+  const { days = 5, ...overrides } = o;
+  return {
+    accountId: team.accountId,
+    typeKey: 'product_follow_up',
+    promiseMade: 'Send Maya a 2-minute video showing how to filter exports by region',
+    customerReason: 'She defends the rollout in Monday’s leadership meeting',
+    ownerId: team.ownerId,
+    dueAt: new Date(ctx.now().getTime() + days * 86_400_000).toISOString(),
+    ...overrides,
+  };
 }
