@@ -1,8 +1,10 @@
+import canonicalize from 'canonicalize';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   type ChainedEvent,
   canonicalEvent,
+  canonicalJson,
   chainEvent,
   checkpointRoot,
   EVENT_TYPES,
@@ -53,6 +55,20 @@ const fromText = (s: string): ChainedEvent | undefined => {
     return undefined;
   }
 };
+
+describe('canonical JSON', () => {
+  it('equals the canonicalize package (RFC 8785) on any JSON value', () => {
+    fc.assert(
+      fc.property(json, (v) => {
+        expect(canonicalJson(v)).toBe(canonicalize(v));
+      }),
+      { numRuns: 3000 },
+    );
+    expect(canonicalJson({ b: [1, -0, 1e21, 0.1], a: 'é\u2028', '\u00e9': null, A: true })).toBe(
+      canonicalize({ b: [1, -0, 1e21, 0.1], a: 'é\u2028', '\u00e9': null, A: true }),
+    );
+  });
+});
 
 describe('hash chain', () => {
   it('a freshly chained stream verifies, gapless from 1, first prev_hash is genesis', () => {

@@ -1,6 +1,5 @@
 // The hash chain of a promise's ledger stream, as pure functions (no I/O).
 import { createHash } from 'node:crypto';
-import canonicalize from 'canonicalize';
 
 export const GENESIS_HASH = '0'.repeat(64);
 
@@ -36,6 +35,45 @@ export interface ChainedEvent {
 
 export type UnchainedEvent = Omit<ChainedEvent, 'prevHash' | 'hash' | 'seq'>;
 
+/**
+ * RFC 8785 (JCS) canonical JSON: keys sorted by UTF-16 code units, ECMAScript number form, no
+ * whitespace. Written here rather than taken from a package because verification hashes every
+ * event and the packages check strings for lone surrogates one character at a time in JS, which
+ * was most of verify's time; `isWellFormed()` does it natively. chain.test.ts checks this against
+ * the `canonicalize` package on random JSON.
+ */
+export function canonicalJson(value: unknown): string {
+  if (value === null) return 'null';
+  switch (typeof value) {
+    case 'string':
+      if (!value.isWellFormed()) throw new Error('lone surrogate in string');
+      return JSON.stringify(value);
+    case 'number':
+      if (!Number.isFinite(value)) throw new Error(`${value} is not allowed in JSON`);
+      return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (Array.isArray(value)) {
+        return `[${value.map((v) => (v === undefined || typeof v === 'function' ? 'null' : canonicalJson(v))).join(',')}]`;
+      }
+      if (typeof (value as { toJSON?: unknown }).toJSON === 'function') {
+        return canonicalJson((value as { toJSON: () => unknown }).toJSON());
+      }
+      const obj = value as Record<string, unknown>;
+      let out = '';
+      for (const key of Object.keys(obj).sort()) {
+        const v = obj[key];
+        if (v === undefined || typeof v === 'function') continue;
+        out += `${out ? ',' : ''}${JSON.stringify(key)}:${canonicalJson(v)}`;
+      }
+      return `{${out}}`;
+    }
+    default:
+      throw new Error(`${typeof value} is not allowed in JSON`);
+  }
+}
+
 /** RFC 8785 canonical JSON of everything in the event except its own hash. */
 export function canonicalEvent(e: Omit<ChainedEvent, 'hash'>): string {
   const doc = {
@@ -50,9 +88,7 @@ export function canonicalEvent(e: Omit<ChainedEvent, 'hash'>): string {
     payload: e.payload,
     prev_hash: e.prevHash,
   };
-  const text = canonicalize(doc);
-  if (text === undefined) throw new Error('event is not serialisable as JSON');
-  return text;
+  return canonicalJson(doc);
 }
 
 export function sha256Hex(text: string): string {
@@ -126,7 +162,7 @@ export function checkpointMessage(c: {
   eventCount: number;
   root: string;
 }): string {
-  const text = canonicalize({
+  return canonicalJson({
     v: 1,
     workspace_id: c.workspaceId,
     checkpoint_id: c.id,
@@ -135,6 +171,4 @@ export function checkpointMessage(c: {
     event_count: c.eventCount,
     root: c.root,
   });
-  if (text === undefined) throw new Error('checkpoint is not serialisable');
-  return text;
 }
