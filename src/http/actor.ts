@@ -4,9 +4,13 @@ import { AppError } from '../errors.js';
 export function actorFrom(headers: Record<string, string | string[] | undefined>): string {
   const v = headers['x-user-id'];
   if (typeof v !== 'string' || v.trim() === '') {
-    throw new AppError('unauthenticated', 'X-User-Id header is required: the id of the user making the change', {
-      field: 'X-User-Id',
-    });
+    throw new AppError(
+      'unauthenticated',
+      'X-User-Id header is required: the id of the user making the change',
+      {
+        field: 'X-User-Id',
+      },
+    );
   }
   return v.trim();
 }

@@ -15,6 +15,9 @@ export const uuid = () => z.uuid({ message: 'must be a UUID' });
 
 const daysIn = (y: number, m: number) => new Date(Date.UTC(y, m, 0)).getUTCDate();
 
+const EARLIEST_INSTANT = Date.parse('0001-01-01T00:00:00Z');
+const LATEST_INSTANT = Date.parse('9999-12-31T23:59:59.999Z');
+
 /** An ISO 8601 instant with an explicit offset (or Z); naive local times are refused. */
 export const instant = () =>
   z
@@ -29,6 +32,19 @@ export const instant = () =>
       const d = Number(s.slice(8, 10));
       const h = Number(s.slice(11, 13));
       const min = Number(s.slice(14, 16));
-      return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m) && h <= 23 && min <= 59 && !Number.isNaN(Date.parse(s));
+      return (
+        m >= 1 &&
+        m <= 12 &&
+        d >= 1 &&
+        d <= daysIn(y, m) &&
+        h <= 23 &&
+        min <= 59 &&
+        !Number.isNaN(Date.parse(s))
+      );
     }, 'is not a real date-time')
+    // The database stores years 0001-9999 (UTC): an offset must not push an instant outside them.
+    .refine((s) => {
+      const t = Date.parse(s);
+      return Number.isNaN(t) || (t >= EARLIEST_INSTANT && t <= LATEST_INSTANT);
+    }, 'must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z')
     .transform((s) => new Date(s));

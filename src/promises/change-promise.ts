@@ -35,7 +35,9 @@ export async function changePromise(
     const ws = await requireWorkspace(tx, workspace);
     const actor = await findUser(tx, ws.id, actorId);
     if (!actor?.active)
-      throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
+      throw new AppError('forbidden', `X-User-Id: user ${actorId} is not an active user of this workspace`, {
+        field: 'X-User-Id',
+      });
     const stored = isUuid(promiseId) ? await lockPromise(tx, ws.id, promiseId) : undefined;
     if (!stored) throw notFound(`promise ${promiseId}`, 'promiseId');
 

@@ -23,7 +23,9 @@ export async function createPromise(
     const ws = await requireWorkspace(tx, workspace);
     const actor = await findUser(tx, ws.id, actorId);
     if (!actor?.active)
-      throw new AppError('forbidden', `user ${actorId} is not an active user of this workspace`);
+      throw new AppError('forbidden', `X-User-Id: user ${actorId} is not an active user of this workspace`, {
+        field: 'X-User-Id',
+      });
     const account = await findAccount(tx, ws.id, input.accountId);
     if (!account) throw notFound(`account ${input.accountId}`, 'accountId');
     if (input.contactId) {

@@ -4,12 +4,18 @@ import { accounts, contacts, promiseTypes, users, workspaces } from '../db/schem
 import { AppError } from '../errors.js';
 
 const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const SLUG_RE = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export const isUuid = (s: string) => UUID_RE.test(s);
 
 export type WorkspaceRow = typeof workspaces.$inferSelect;
 
 /** Finds a workspace by id or slug; an unknown one is a 404 naming what was asked for. */
 export async function requireWorkspace(q: Queryable, idOrSlug: string): Promise<WorkspaceRow> {
+  if (!isUuid(idOrSlug) && !SLUG_RE.test(idOrSlug.toLowerCase())) {
+    throw new AppError('not_found', `workspace ${JSON.stringify(idOrSlug)} not found`, {
+      field: 'workspace',
+    });
+  }
   const where = isUuid(idOrSlug) ? eq(workspaces.id, idOrSlug) : eq(workspaces.slug, idOrSlug.toLowerCase());
   const [row] = await q.select().from(workspaces).where(where).limit(1);
   if (!row) throw new AppError('not_found', `workspace ${idOrSlug} not found`, { field: 'workspace' });

@@ -13,12 +13,24 @@ export const workspaceRoutes =
   async (app) => {
     const r = app.withTypeProvider<ZodTypeProvider>();
     r.get('/workspaces', async () => ({
-      data: (await listWorkspaces(ctx.database.db)).map((w) => ({ id: w.id, name: w.name, slug: w.slug, timeZone: w.timeZone })),
+      data: (await listWorkspaces(ctx.database.db)).map((w) => ({
+        id: w.id,
+        name: w.name,
+        slug: w.slug,
+        timeZone: w.timeZone,
+      })),
     }));
     r.get('/workspaces/:workspace/users', { schema: { params: wsParams } }, async (req) => {
       const ws = await requireWorkspace(ctx.database.db, req.params.workspace);
       const rows = await ctx.database.db
-        .select({ id: users.id, name: users.name, email: users.email, role: users.role, managerId: users.managerId, active: users.active })
+        .select({
+          id: users.id,
+          name: users.name,
+          email: users.email,
+          role: users.role,
+          managerId: users.managerId,
+          active: users.active,
+        })
         .from(users)
         .where(eq(users.workspaceId, ws.id))
         .orderBy(asc(users.name));
@@ -40,7 +52,12 @@ export const workspaceRoutes =
         const where = req.query.owner
           ? and(eq(accounts.workspaceId, ws.id), eq(accounts.ownerId, req.query.owner))
           : eq(accounts.workspaceId, ws.id);
-        const rows = await ctx.database.db.select().from(accounts).where(where).orderBy(asc(accounts.name)).limit(req.query.limit);
+        const rows = await ctx.database.db
+          .select()
+          .from(accounts)
+          .where(where)
+          .orderBy(asc(accounts.name))
+          .limit(req.query.limit);
         return {
           data: rows.map((a) => ({
             id: a.id,
