@@ -45,7 +45,7 @@ interface RawEventRow {
   id: string;
   type: EventType;
   actor_id: string;
-  occurred_at: Date;
+  occurred_at: string;
   payload: JsonValue;
   prev_hash: string;
   hash: string;
@@ -175,20 +175,32 @@ export async function verifyLedger(
       return undefined;
     };
 
-    let after: [string, number] = ['00000000-0000-0000-0000-000000000000', 0];
-    for (;;) {
-      const rows = await database.raw<RawEventRow>(
-        `select promise_id, seq, id, type, actor_id, occurred_at, payload, prev_hash, hash
+    // Keyset pages in (promise_id, seq) order; the next page is already being read by the
+    // database while this one is hashed. Timestamps come as text in the exact form that is hashed.
+    const fetchPage = (after: [string, number]) =>
+      database.raw<RawEventRow>(
+        `select promise_id, seq, id, type, actor_id,
+                to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as occurred_at,
+                payload, prev_hash, hash
            from promise_events
           where workspace_id = $1 and (promise_id, seq) > ($2::uuid, $3::int)
           order by promise_id, seq
           limit ${PAGE}`,
         [ws.id, after[0], after[1]],
       );
+    let pending = fetchPage(['00000000-0000-0000-0000-000000000000', 0]);
+    for (;;) {
+      const rows = await pending;
+      const last = rows[rows.length - 1];
+      if (rows.length === PAGE && last) pending = fetchPage([last.promise_id, Number(last.seq)]);
       for (const r of rows) {
         if (stream.length > 0 && stream[0]!.promiseId !== r.promise_id) {
           const bad = closeStream();
-          if (bad) return bad;
+          if (bad) {
+            // The prefetched page is no longer needed; do not leave its failure unhandled.
+            pending.catch(() => {});
+            return bad;
+          }
         }
         stream.push({
           workspaceId: ws.id,
@@ -197,7 +209,7 @@ export async function verifyLedger(
           id: r.id,
           type: r.type,
           actorId: r.actor_id,
-          occurredAt: new Date(r.occurred_at).toISOString(),
+          occurredAt: r.occurred_at,
           payload: r.payload,
           prevHash: r.prev_hash,
           hash: r.hash,
@@ -207,8 +219,6 @@ export async function verifyLedger(
       report.events += rows.length;
       opts.onProgress?.(report.events);
       if (rows.length < PAGE) break;
-      const last = rows[rows.length - 1]!;
-      after = [last.promise_id, Number(last.seq)];
     }
     const bad = closeStream();
     if (bad) return bad;

@@ -24,17 +24,17 @@ export async function listDuePromises(
   }: { workspace: string; ownerId: string; days: number; limit?: number },
 ): Promise<StoredPromise[]> {
   const db = ctx.database.db;
-  const ws = await requireWorkspace(db, workspace);
-  if (!(await findUser(db, ws.id, ownerId))) throw notFound(`user ${ownerId}`, 'owner');
+  // The hot path is one query: the workspace and owner are only looked up (to tell a 404 from an
+  // empty list) when the query finds nothing.
+  const workspaceId = isUuid(workspace) ? workspace : (await requireWorkspace(db, workspace)).id;
   const now = ctx.now();
-  const rows: PromiseRow[] = await listOpenDueForOwner(
-    db,
-    ws.id,
-    ownerId,
-    now,
-    new Date(now.getTime() + days * DAY_MS),
-    limit,
-  );
+  const rows: PromiseRow[] = isUuid(ownerId)
+    ? await listOpenDueForOwner(db, workspaceId, ownerId, now, new Date(now.getTime() + days * DAY_MS), limit)
+    : [];
+  if (rows.length === 0) {
+    const ws = await requireWorkspace(db, workspaceId);
+    if (!(await findUser(db, ws.id, ownerId))) throw notFound(`user ${ownerId}`, 'owner');
+  }
   return rows.map(rowToStored);
 }
 
