@@ -51,5 +51,10 @@ export async function seedDemo(ctx: AppContext, opts: SeedDemoOptions): Promise<
     counts.events += chunk.events.length;
     opts.onProgress?.(counts);
   }
+  // Fresh statistics, or the planner may pick a sort over a bulk-loaded table (PGlite has no
+  // autovacuum to do it later).
+  await ctx.database.script(
+    'analyze users; analyze accounts; analyze contacts; analyze account_temperature_history; analyze promises; analyze promise_events;',
+  );
   return { workspaceId, slug, admin: { email, password }, counts };
 }
