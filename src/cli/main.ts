@@ -10,6 +10,7 @@ import { buildServer } from '../http/server.js';
 import { createCheckpoint, parseCheckpointFile } from '../ledger/checkpoint.js';
 import { loadOrCreateSigningKey } from '../ledger/keys.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
+import { runSlaBatch } from '../time/sla-batch.js';
 import { countWorkspaces, listWorkspaces, requireWorkspace } from '../workspaces/workspaces.repo.js';
 
 const positiveInt = (name: string, max: number) => (v: string) => {
@@ -203,6 +204,19 @@ export async function main(argv: string[]): Promise<number> {
       } finally {
         await database.close();
       }
+    });
+
+  const sla = program
+    .command('sla')
+    .description('service-level time: business-hours arithmetic on calendars');
+  sla
+    .command('batch')
+    .description(
+      'read JSON lines {"op":"add"|"between","calendar":…} on stdin, write one JSON answer line per input (no database needed)',
+    )
+    .action(async () => {
+      const r = await runSlaBatch(process.stdin, process.stdout);
+      if (r.errors > 0) err(`sla batch: ${r.errors} of ${r.lines} line(s) were answered with an error`);
     });
 
   try {
