@@ -138,7 +138,8 @@ create index promises_open_due_idx on promises (workspace_id, effective_due_at) 
 create index promises_account_idx on promises (workspace_id, account_id, status);
 
 -- The ledger. Append-only: a trigger rejects UPDATE, DELETE and TRUNCATE.
--- hash = sha256(prev_hash || '\n' || canonical JSON of the event); seq is gapless per promise.
+-- hash = sha256(prev_hash || '\n' || body), where body is the RFC 8785 canonical JSON of the event
+-- exactly as hashed; the other columns repeat its fields for querying. seq is gapless per promise.
 create table promise_events (
   workspace_id uuid not null,
   promise_id uuid not null,
@@ -148,6 +149,7 @@ create table promise_events (
   actor_id uuid not null,
   occurred_at timestamptz not null,
   payload jsonb not null,
+  body text not null,
   prev_hash text not null check (prev_hash ~ '^[0-9a-f]{64}$'),
   hash text not null check (hash ~ '^[0-9a-f]{64}$'),
   primary key (workspace_id, promise_id, seq),

@@ -18,6 +18,17 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PL_DEMO: bool.default(true),
   PL_PG_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  PL_PUBLIC_URL: z
+    .url({ message: 'must be the URL users reach the server at, e.g. https://crm.example.com' })
+    .optional(),
+  PL_SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .default(12 * 60),
+  PL_SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(14),
+  PL_MAX_FAILED_SIGNINS: z.coerce.number().int().min(1).max(10_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 
@@ -30,6 +41,10 @@ export interface Config {
   demo: boolean;
   pgPoolMax: number;
   logLevel: z.infer<typeof EnvSchema>['LOG_LEVEL'];
+  publicUrl: string | undefined;
+  /** Cookies are Secure when the public URL is HTTPS. */
+  secureCookies: boolean;
+  session: { idleMs: number; absoluteMs: number; maxFailuresPerHour: number };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -57,5 +72,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     demo: e.PL_DEMO,
     pgPoolMax: e.PL_PG_POOL_MAX,
     logLevel: e.LOG_LEVEL,
+    publicUrl: e.PL_PUBLIC_URL,
+    secureCookies: e.PL_PUBLIC_URL?.startsWith('https://') ?? false,
+    session: {
+      idleMs: e.PL_SESSION_IDLE_MINUTES * 60_000,
+      absoluteMs: e.PL_SESSION_MAX_DAYS * 86_400_000,
+      maxFailuresPerHour: e.PL_MAX_FAILED_SIGNINS,
+    },
   };
 }

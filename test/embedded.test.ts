@@ -19,8 +19,20 @@ describe('embedded data folder', () => {
       const health = await fetch(`${url}/healthz`);
       expect(health.status).toBe(200);
       expect(await health.json()).toMatchObject({ status: 'ok', database: 'pglite' });
-      const ws = (await (await fetch(`${url}/api/v1/workspaces`)).json()) as { data: { slug: string }[] };
-      expect(ws.data.map((w) => w.slug)).toEqual(['demo']);
+      // The printed login works: sign in and see the admin's open promises due in the next week.
+      const [, email, password] = /Admin login: (\S+) \/ (\S+)/.exec(a.output())!;
+      const signIn = await fetch(`${url}/api/v1/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ workspace: 'demo', email, password }),
+      });
+      expect(signIn.status).toBe(200);
+      const cookie = signIn.headers.get('set-cookie')!.split(';')[0]!;
+      const mine = await fetch(`${url}/api/v1/promises?owner=me&status=open&limit=500`, {
+        headers: { cookie },
+      });
+      expect(mine.status).toBe(200);
+      expect(((await mine.json()) as { data: unknown[] }).data.length).toBeGreaterThan(0);
 
       const started = Date.now();
       const b = await runCli(['serve'], env);

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.js';
 import { GENESIS_HASH } from '../src/ledger/chain.js';
 import { ENGINE, openTestDb, type TestDb } from './support/db.js';
-import { buildPromise, buildTeam, promiseBody } from './support/factories.js';
+import { buildPromise, buildTeam, promiseBody, tokenHeaders } from './support/factories.js';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -16,13 +16,22 @@ const iso = (ms: number) => at(ms).toISOString();
 let db: TestDb;
 let app: FastifyInstance;
 let team: Awaited<ReturnType<typeof buildTeam>>;
-let base: string;
+const base = '/api/v1/promises';
+/** One write API token per user of the team, made on first use. */
+const tokens = new Map<string, { authorization: string }>();
+async function as(userId: string) {
+  let h = tokens.get(userId);
+  if (!h) {
+    h = await tokenHeaders(db.ctx, team.workspaceId, userId);
+    tokens.set(userId, h);
+  }
+  return h;
+}
 
 beforeAll(async () => {
   db = await openTestDb(undefined, T0);
   app = await buildServer(db.ctx);
   team = await buildTeam(db.ctx);
-  base = `/api/v1/workspaces/${team.workspaceId}/promises`;
 });
 
 afterAll(async () => {
@@ -42,14 +51,16 @@ async function call(opts: InjectOptions): Promise<LightMyRequestResponse & { bod
   const res = await app.inject(opts);
   return Object.assign(res, { body_: res.json() as Json });
 }
-const post = (path: string, payload: unknown, actor: string) =>
+const post = async (path: string, payload: unknown, actor: string) =>
   call({
     method: 'POST',
     url: `${base}${path}`,
-    headers: { 'x-user-id': actor },
+    headers: await as(actor),
     payload: payload as object,
   });
-const get = (path: string) => call({ method: 'GET', url: `${base}${path}` });
+/** Reads as the team's owner (every member reads every promise of the workspace). */
+const get = async (path: string) =>
+  call({ method: 'GET', url: `${base}${path}`, headers: await as(team.ownerId) });
 
 /** What the database holds for one promise: its projection's head and its ledger rows. */
 async function stored(promiseId: string) {
@@ -193,18 +204,18 @@ describe('the life of a promise, through the API', () => {
     });
     await buildPromise(db.ctx, { workspaceId: team.workspaceId, ownerId: team.colleagueId, dueAt: at(DAY) });
 
-    const week = await get(`?owner=${team.ownerId}`);
+    const week = await get(`?owner=${team.ownerId}&status=open&dueWithinDays=7`);
     expect(week.statusCode, week.body).toBe(200);
     expect(week.body_.data?.map((p) => p.id)).toEqual([sooner.promiseId, id]);
     expect(week.body_.data?.[1]).toMatchObject({ id, ownerId: team.ownerId, dueAt, status: 'open' });
 
-    const fortnight = await get(`?owner=${team.ownerId}&dueWithinDays=14`);
+    const fortnight = await get(`?owner=${team.ownerId}&status=open&dueWithinDays=14`);
     expect(fortnight.body_.data?.map((p) => p.id)).toEqual([sooner.promiseId, id, later.promiseId]);
 
-    const first = await get(`?owner=${team.ownerId}&dueWithinDays=14&limit=1`);
+    const first = await get(`?owner=${team.ownerId}&status=open&dueWithinDays=14&limit=1`);
     expect(first.body_.data?.map((p) => p.id)).toEqual([sooner.promiseId]);
 
-    const byColleague = await get(`?owner=${team.colleagueId}`);
+    const byColleague = await get(`?owner=${team.colleagueId}&status=open&dueWithinDays=7`);
     expect(byColleague.body_.data?.map((p) => p.id)).not.toContain(id);
   });
 
@@ -258,9 +269,9 @@ describe('the life of a promise, through the API', () => {
       type: 'owner_changed',
       payload: { from: team.ownerId, to: team.colleagueId, reason: 'Owner on leave' },
     });
-    const colleagues = await get(`?owner=${team.colleagueId}`);
+    const colleagues = await get(`?owner=${team.colleagueId}&status=open&dueWithinDays=7`);
     expect(colleagues.body_.data?.map((p) => p.id)).toContain(id);
-    const owners = await get(`?owner=${team.ownerId}`);
+    const owners = await get(`?owner=${team.ownerId}&status=open&dueWithinDays=7`);
     expect(owners.body_.data?.map((p) => p.id)).not.toContain(id);
   });
 
@@ -428,7 +439,7 @@ describe('the life of a promise, through the API', () => {
     const res = await call({
       method: 'POST',
       url: `${base}/${created.body_.id}/resume`,
-      headers: { 'x-user-id': team.ownerId },
+      headers: await as(team.ownerId),
     });
     expect(res.statusCode, res.body).toBe(200);
     expect(res.body_).toMatchObject({ paused: false, pausedMs: DAY, effectiveDueAt: iso(4 * DAY) });
@@ -586,8 +597,10 @@ describe('service endpoints', () => {
 
   it.each([
     ['GET', '/api/v1/nope'],
-    ['GET', '/api/v2/workspaces'],
-    ['DELETE', '/api/v1/workspaces/acme/promises/0199a1b2-0000-7000-8000-000000000000'],
+    ['GET', '/api/v2/promises'],
+    // The workspace is never in the URL any more: the old routes are gone.
+    ['GET', '/api/v1/workspaces/acme/promises'],
+    ['DELETE', '/api/v1/promises/0199a1b2-0000-7000-8000-000000000000'],
     ['POST', '/healthz'],
   ] as const)('%s %s is a 404 problem+json', async (method, url) => {
     const res = await app.inject({ method, url });
@@ -603,7 +616,8 @@ describe('service endpoints', () => {
   it('answers a malformed URL with a 400 problem+json', async () => {
     const res = await app.inject({
       method: 'GET',
-      url: `/api/v1/workspaces/%E0%A4%A/promises?owner=${team.ownerId}`,
+      url: '/api/v1/promises/%E0%A4%A',
+      headers: await as(team.ownerId),
     });
     expect(res.statusCode).toBe(400);
     expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);

@@ -8,7 +8,7 @@ import { loadOrCreateSigningKey } from '../src/ledger/keys.js';
 import { verifyLedger } from '../src/ledger/verify-ledger.js';
 import { changePromise } from '../src/promises/change-promise.js';
 import { ENGINE, openTestDb, type TestDb } from './support/db.js';
-import { buildPromise } from './support/factories.js';
+import { buildPromise, principalFor } from './support/factories.js';
 import { runCli } from './support/run-cli.js';
 
 describe(`ledger on ${ENGINE}`, () => {
@@ -40,12 +40,12 @@ describe(`ledger on ${ENGINE}`, () => {
 
   it('keeps a gapless sequence when changes to one promise race', async () => {
     const p = await buildPromise(db.ctx);
+    const principal = await principalFor(db.ctx, p.workspaceId, p.ownerId);
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
         changePromise(db.ctx, {
-          workspace: p.workspaceId,
+          principal,
           promiseId: p.promiseId,
-          actorId: p.ownerId,
           command: { kind: 'comment', text: `note ${i}` },
         }),
       ),
@@ -62,16 +62,14 @@ describe(`ledger on ${ENGINE}`, () => {
   it('a rule violation writes nothing', async () => {
     const p = await buildPromise(db.ctx);
     await changePromise(db.ctx, {
-      workspace: p.workspaceId,
+      principal: await principalFor(db.ctx, p.workspaceId, p.ownerId),
       promiseId: p.promiseId,
-      actorId: p.ownerId,
       command: { kind: 'cancel', reason: 'customer withdrew' },
     });
     await expect(
       changePromise(db.ctx, {
-        workspace: p.workspaceId,
+        principal: await principalFor(db.ctx, p.workspaceId, p.ownerId),
         promiseId: p.promiseId,
-        actorId: p.ownerId,
         command: { kind: 'keep', proof: { kind: 'email_sent', note: 'x' }, recoveryStrength: 'task_closed' },
       }),
     ).rejects.toMatchObject({ code: 'invalid_transition' });
@@ -86,9 +84,8 @@ describe(`ledger on ${ENGINE}`, () => {
     const p = await buildPromise(db.ctx);
     for (const text of ['called Maya', 'sent draft']) {
       await changePromise(db.ctx, {
-        workspace: p.workspaceId,
+        principal: await principalFor(db.ctx, p.workspaceId, p.ownerId),
         promiseId: p.promiseId,
-        actorId: p.ownerId,
         command: { kind: 'comment', text },
       });
     }
@@ -109,10 +106,10 @@ describe(`ledger on ${ENGINE}`, () => {
     const bad = await verifyLedger(db.ctx, { workspace: p.workspaceId });
     expect(bad.ok).toBe(false);
     expect(bad.problem).toMatchObject({ promiseId: p.promiseId, seq: 2, eventId: ev!.id });
-    expect(bad.problem!.reason).toMatch(/hash does not match/);
+    expect(bad.problem!.reason).toMatch(/altered after it was written/);
 
     // Rewrite the whole stream consistently (hashes recomputed): chains pass, the signed root does not.
-    const { hashEvent } = await import('../src/ledger/chain.js');
+    const { hashEvent, canonicalEvent } = await import('../src/ledger/chain.js');
     const rows = await db.database.raw<Record<string, unknown>>(
       'select * from promise_events where promise_id = $1 order by seq',
       [p.promiseId],
@@ -133,7 +130,7 @@ describe(`ledger on ${ENGINE}`, () => {
       };
       const h = hashEvent(e);
       statements.push(
-        `update promise_events set prev_hash = '${prev}', hash = '${h}' where promise_id = '${p.promiseId}' and seq = ${e.seq};`,
+        `update promise_events set prev_hash = '${prev}', hash = '${h}', body = '${canonicalEvent(e).replaceAll("'", "''")}' where promise_id = '${p.promiseId}' and seq = ${e.seq};`,
       );
       prev = h;
     }
@@ -143,6 +140,43 @@ describe(`ledger on ${ENGINE}`, () => {
     const rewritten = await verifyLedger(db.ctx, { workspace: p.workspaceId });
     expect(rewritten.ok).toBe(false);
     expect(rewritten.problem!.reason).toMatch(/does not match the root signed in checkpoint/);
+  });
+
+  it.each([
+    ['the payload', `set payload = '{"text":"never said"}'`, /columns differ/],
+    ['the type', `set type = 'kept'`, /columns differ/],
+    ['the actor', `set actor_id = workspace_id`, /columns differ|violates/],
+    ['the time', `set occurred_at = occurred_at - interval '1 day'`, /columns differ/],
+    ['the hashed body', `set body = replace(body, 'note', 'n0te')`, /hash does not match/],
+    ['the stored hash', `set hash = repeat('a', 64)`, /hash does not match/],
+    ['the link to the previous event', `set prev_hash = repeat('b', 64)`, /prev_hash does not match/],
+    ['the sequence number', `set seq = 7`, /sequence gap/],
+  ])('verify names the event when %s is altered in SQL', async (_what, change, reason) => {
+    const p = await buildPromise(db.ctx);
+    const principal = await principalFor(db.ctx, p.workspaceId, p.ownerId);
+    for (const text of ['note one', 'note two']) {
+      await changePromise(db.ctx, { principal, promiseId: p.promiseId, command: { kind: 'comment', text } });
+    }
+    const [ev] = await db.database.raw<{ id: string }>(
+      'select id from promise_events where promise_id = $1 and seq = 2',
+      [p.promiseId],
+    );
+    try {
+      await db.database.script(
+        `alter table promise_events disable trigger promise_events_no_update;
+         update promise_events ${change} where promise_id = '${p.promiseId}' and seq = 2;
+         alter table promise_events enable trigger promise_events_no_update;`,
+      );
+    } catch (err) {
+      // A change the schema itself refuses (e.g. an actor that is not a user) cannot be made.
+      expect(String(err)).toMatch(reason);
+      return;
+    }
+    const r = await verifyLedger(db.ctx, { workspace: p.workspaceId });
+    expect(r.ok).toBe(false);
+    expect(r.problem).toMatchObject({ promiseId: p.promiseId, seq: change.includes('seq =') ? 3 : 2 });
+    if (!change.includes('seq =')) expect(r.problem!.eventId).toBe(ev!.id);
+    expect(r.problem!.reason).toMatch(reason);
   });
 
   it('verify catches a deleted history and a forged checkpoint', async () => {

@@ -48,7 +48,12 @@ export async function main(argv: string[]): Promise<number> {
         );
         out(`Admin login: ${demo.admin.email} / ${demo.admin.password}  (shown once; keep it)`);
       }
-      const app = await buildServer(ctx, { logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel });
+      const app = await buildServer(ctx, {
+        logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
+        sessionPolicy: config.session,
+        secureCookies: config.secureCookies,
+        signingKeyFile: config.signingKeyFile,
+      });
       await app.listen({ port: config.port, host: config.host });
       const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
       out(

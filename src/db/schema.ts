@@ -34,6 +34,8 @@ export const users = pgTable(
     managerId: uuid('manager_id'),
     active: boolean('active').notNull().default(true),
     passwordHash: text('password_hash'),
+    grants: text('grants').array().notNull().default([]),
+    deactivatedAt: ts('deactivated_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
@@ -152,6 +154,7 @@ export const promiseEvents = pgTable(
     actorId: uuid('actor_id').notNull(),
     occurredAt: ts('occurred_at').notNull(),
     payload: jsonb('payload').notNull(),
+    body: text('body').notNull(),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
   },
@@ -182,4 +185,185 @@ export const ledgerCheckpointHeads = pgTable(
     seq: integer('seq').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.checkpointId, t.promiseId] })],
+);
+
+export const sessions = pgTable(
+  'sessions',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    userId: uuid('user_id').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    csrfToken: text('csrf_token').notNull(),
+    createdAt: ts('created_at').notNull(),
+    lastSeenAt: ts('last_seen_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    userAgent: text('user_agent'),
+    ip: text('ip'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const apiTokens = pgTable(
+  'api_tokens',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    userId: uuid('user_id').notNull(),
+    name: text('name').notNull(),
+    scope: text('scope').$type<'read' | 'write'>().notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+    lastUsedAt: ts('last_used_at'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const invitations = pgTable(
+  'invitations',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    email: text('email').notNull(),
+    role: text('role').$type<'admin' | 'manager' | 'member' | 'viewer'>().notNull(),
+    invitedBy: uuid('invited_by').notNull(),
+    secretHash: text('secret_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+    expiresAt: ts('expires_at').notNull(),
+    acceptedAt: ts('accepted_at'),
+    acceptedUserId: uuid('accepted_user_id'),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const securityEvents = pgTable(
+  'security_events',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    occurredAt: ts('occurred_at').notNull(),
+    kind: text('kind').notNull(),
+    userId: uuid('user_id'),
+    actorId: uuid('actor_id'),
+    ip: text('ip'),
+    detail: jsonb('detail').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    principalId: uuid('principal_id').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    state: text('state').$type<'pending' | 'done'>().notNull(),
+    statusCode: integer('status_code'),
+    response: jsonb('response'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.principalId, t.key] })],
+);
+
+export const savedViews = pgTable(
+  'saved_views',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    name: text('name').notNull(),
+    visibility: text('visibility').$type<'private' | 'shared'>().notNull(),
+    query: jsonb('query').$type<Record<string, string>>().notNull(),
+    createdBy: uuid('created_by').notNull(),
+    updatedBy: uuid('updated_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+// Signals: one row per thing the customer did or felt; `payload` is checked per kind by src/signals/signal.ts.
+export const signals = pgTable(
+  'signals',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    kind: text('kind')
+      .$type<
+        | 'complaint'
+        | 'escalation'
+        | 'customer_chased'
+        | 'nps'
+        | 'csat'
+        | 'product_activity'
+        | 'billing'
+        | 'renewal_outcome'
+      >()
+      .notNull(),
+    accountId: uuid('account_id').notNull(),
+    contactId: uuid('contact_id'),
+    occurredAt: ts('occurred_at').notNull(),
+    externalId: text('external_id'),
+    concernKey: text('concern_key'),
+    confidenceRestored: text('confidence_restored').$type<'yes' | 'no' | 'unknown'>(),
+    repeatOfId: uuid('repeat_of_id'),
+    status: text('status').$type<'open' | 'closed'>(),
+    closedAt: ts('closed_at'),
+    reopenedAt: ts('reopened_at'),
+    reopenCount: integer('reopen_count').notNull().default(0),
+    // smallint in SQL
+    score: integer('score'),
+    billingEvent: text('billing_event').$type<'payment_failed' | 'payment_recovered'>(),
+    renewalOutcome: text('renewal_outcome').$type<'renewed' | 'churned'>(),
+    arrBeforeMinor: bigint('arr_before_minor', { mode: 'number' }),
+    arrAfterMinor: bigint('arr_after_minor', { mode: 'number' }),
+    currency: text('currency'),
+    promiseId: uuid('promise_id'),
+    followUpPromiseId: uuid('follow_up_promise_id'),
+    payload: jsonb('payload').$type<Record<string, unknown>>().notNull(),
+    recordedBy: uuid('recorded_by').notNull(),
+    recordedAt: ts('recorded_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const handoffs = pgTable(
+  'handoffs',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    accountId: uuid('account_id').notNull(),
+    contactId: uuid('contact_id'),
+    fromUserId: uuid('from_user_id').notNull(),
+    toUserId: uuid('to_user_id').notNull(),
+    note: text('note'),
+    status: text('status').$type<'draft' | 'completed'>().notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
+    completedAt: ts('completed_at'),
+    completedBy: uuid('completed_by'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const handoffItems = pgTable(
+  'handoff_items',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    handoffId: uuid('handoff_id').notNull(),
+    position: integer('position').notNull(),
+    believesWeWill: text('believes_we_will').notNull(),
+    customerReason: text('customer_reason').notNull(),
+    dueAt: ts('due_at').notNull(),
+    typeKey: text('type_key'),
+    emotion: text('emotion'),
+    promiseId: uuid('promise_id'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
 );

@@ -322,7 +322,8 @@ export function* generateWorkspaceData(spec: GenerateSpec): Generator<GeneratedC
     if (isManager) managers.push(id);
     else if (first.users[i]!.role === 'member') members.push(id);
   }
-  const owners = [...managers, ...members];
+  // The admin owns some accounts too, so signing in to the demo shows a real "my day".
+  const owners = [spec.adminId, ...managers, ...members];
 
   const accountOwner: string[] = [];
   const accountIds: string[] = [];

@@ -1,6 +1,7 @@
 // Bulk loader for generated data: one multi-row INSERT ... SELECT FROM unnest(...) per table and
 // chunk, inside one transaction per chunk. Works unchanged on PGlite and Postgres.
 import type { RawExec } from '../db/connect.js';
+import { canonicalEvent } from '../ledger/chain.js';
 import type { GeneratedChunk } from './generator.js';
 
 type Col = [name: string, pgType: string, get: (row: never) => unknown];
@@ -147,6 +148,7 @@ export async function loadChunk(exec: RawExec, c: GeneratedChunk): Promise<void>
         ['actor_id', 'uuid', (e: E) => e.actorId],
         ['occurred_at', 'timestamptz', (e: E) => e.occurredAt],
         ['payload', 'jsonb', (e: E) => JSON.stringify(e.payload)],
+        ['body', 'text', (e: E) => canonicalEvent(e)],
         ['prev_hash', 'text', (e: E) => e.prevHash],
         ['hash', 'text', (e: E) => e.hash],
       ] as Col[],

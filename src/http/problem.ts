@@ -63,7 +63,9 @@ function validationProblems(
     if (v.keyword === 'unrecognized_keys' && Array.isArray(keys) && keys.length > 0) {
       return keys.map((k) => ({ field: [...path, String(k)].join('.'), message: 'is not a known field' }));
     }
-    const field = path.join('.') || context || 'body';
+    // A query parameter is flat: an issue inside it (a bad item of `status=open,bogus`) is about
+    // the parameter, named as the client wrote it, not `status.1`.
+    const field = (context === 'querystring' ? path[0] : path.join('.')) || context || 'body';
     const missing = v.keyword === 'invalid_type' && path.length > 0 && valueAt(part, path) === undefined;
     return [{ field, message: missing ? 'is required' : (v.message ?? 'is invalid') }];
   });

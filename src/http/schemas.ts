@@ -48,3 +48,18 @@ export const instant = () =>
       return Number.isNaN(t) || (t >= EARLIEST_INSTANT && t <= LATEST_INSTANT);
     }, 'must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z')
     .transform((s) => new Date(s));
+
+/**
+ * A comma-separated query parameter, each item checked by `item`. A repeated parameter
+ * (`?status=open&status=kept`) is the same as one with commas.
+ */
+export const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .union([z.string(), z.array(z.string()).max(50)])
+    .transform((v) =>
+      (Array.isArray(v) ? v : [v])
+        .flatMap((s) => s.split(','))
+        .map((x) => x.trim())
+        .filter((x) => x !== ''),
+    )
+    .pipe(z.array(item).min(1, 'give at least one value').max(50));

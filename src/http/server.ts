@@ -1,20 +1,54 @@
+import fastifyCookie from '@fastify/cookie';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
 import {
+  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { recordRoutes } from '../accounts/records.routes.js';
+import { authRoutes } from '../auth/auth.routes.js';
+import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
+import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { promiseRoutes } from '../promises/promises.routes.js';
-import { workspaceRoutes } from '../workspaces/workspaces.routes.js';
+import { userRoutes } from '../users/users.routes.js';
+import { authenticate } from './authenticate.js';
+import { handoffRoutes, signalRoutes } from './customer-memory.routes.js';
 import { clientErrorProblem, problem, toProblem } from './problem.js';
+import { type AnyRoute, registerRoutes } from './route.js';
 
 export const BODY_LIMIT = 256 * 1024;
 
-export async function buildServer(
-  ctx: AppContext,
-  opts: { logLevel?: string } = {},
-): Promise<FastifyInstance> {
+export interface ServerOptions {
+  logLevel?: string;
+  sessionPolicy?: SessionPolicy;
+  /** Mark cookies Secure (the server is reached over HTTPS). */
+  secureCookies?: boolean;
+  /** The Ed25519 key that signs ledger checkpoints. */
+  signingKeyFile?: string;
+}
+
+/** Every API route of the product, as data (the OpenAPI document and the authorisation matrix use it). */
+export function apiRoutes(ctx: AppContext, opts: ServerOptions = {}): AnyRoute[] {
+  return [
+    ...authRoutes(ctx, {
+      sessionPolicy: opts.sessionPolicy ?? DEFAULT_SESSION_POLICY,
+      secureCookies: opts.secureCookies ?? false,
+    }),
+    ...userRoutes(ctx),
+    ...promiseRoutes(ctx),
+    ...recordRoutes(ctx),
+    ...ledgerRoutes(ctx, { signingKeyFile: opts.signingKeyFile }),
+    ...signalRoutes(ctx),
+    ...handoffRoutes(ctx),
+  ];
+}
+
+export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const sessionPolicy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   const app = Fastify({
     logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
     bodyLimit: BODY_LIMIT,
@@ -31,6 +65,32 @@ export async function buildServer(
   app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  await app.register(fastifyCookie);
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'Promise Ledger API',
+        version: '1',
+        description:
+          'Every commitment to a customer, owned, due, and provably kept. Errors are application/problem+json (RFC 9457).',
+      },
+      components: {
+        securitySchemes: {
+          bearer: { type: 'http', scheme: 'bearer', description: 'An API token (Settings → API tokens).' },
+          session: {
+            type: 'apiKey',
+            in: 'cookie',
+            name: 'pl_session',
+            description: 'Browser session; writes also need X-CSRF-Token.',
+          },
+        },
+      },
+      security: [{ bearer: [] }, { session: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     const { status, body } = toProblem(err, req);
@@ -42,17 +102,15 @@ export async function buildServer(
       .type('application/problem+json')
       .send(problem(404, 'not_found', `no route ${req.method} ${req.url.split('?')[0]}`));
   });
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/')) req.auth = await authenticate(ctx, req, sessionPolicy);
+  });
 
-  app.get('/healthz', async () => {
+  app.get('/healthz', { schema: { hide: true } }, async () => {
     await ctx.database.raw('select 1');
     return { status: 'ok', database: ctx.database.kind, time: ctx.now().toISOString() };
   });
-  app.get('/', async () => ({
-    name: 'Promise Ledger',
-    health: '/healthz',
-    api: '/api/v1/workspaces',
-  }));
-  await app.register(workspaceRoutes(ctx), { prefix: '/api/v1' });
-  await app.register(promiseRoutes(ctx), { prefix: '/api/v1' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  registerRoutes(app, ctx, apiRoutes(ctx, opts));
   return app;
 }

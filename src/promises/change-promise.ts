@@ -1,14 +1,9 @@
 import { uuidv7 } from 'uuidv7';
+import { can, canWriteOwned, type Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { type ChainedEvent, chainEvent } from '../ledger/chain.js';
-import {
-  findActivePromiseType,
-  findContact,
-  findUser,
-  isUuid,
-  requireWorkspace,
-} from '../workspaces/workspaces.repo.js';
+import { findActivePromiseType, findContact, findUser, isUuid } from '../workspaces/workspaces.repo.js';
 import { decide, evolve, type PromiseCommand } from './promise.js';
 import { insertEvent, lockPromise, type StoredPromise, updateProjection } from './promises.repo.js';
 
@@ -25,21 +20,28 @@ export type PromiseCommandInput =
 export async function changePromise(
   ctx: AppContext,
   {
-    workspace,
+    principal,
     promiseId,
-    actorId,
     command,
-  }: { workspace: string; promiseId: string; actorId: string; command: PromiseCommandInput },
+  }: { principal: Principal; promiseId: string; command: PromiseCommandInput },
 ): Promise<{ promise: StoredPromise; event: ChainedEvent }> {
   return ctx.database.db.transaction(async (tx) => {
-    const ws = await requireWorkspace(tx, workspace);
-    const actor = await findUser(tx, ws.id, actorId);
-    if (!actor?.active)
-      throw new AppError('forbidden', `X-User-Id: user ${actorId} is not an active user of this workspace`, {
-        field: 'X-User-Id',
-      });
+    const ws = { id: principal.workspaceId };
+    const actor = { id: principal.userId };
     const stored = isUuid(promiseId) ? await lockPromise(tx, ws.id, promiseId) : undefined;
     if (!stored) throw notFound(`promise ${promiseId}`, 'promiseId');
+    // Comments are open to everyone who may capture promises; every other change needs the
+    // right to write this promise (its owner, or a role/grant that writes any promise).
+    const allowed =
+      command.kind === 'comment'
+        ? can(principal, 'promise.create')
+        : canWriteOwned(principal, 'promise', stored.state.ownerId);
+    if (!allowed) {
+      throw new AppError(
+        'forbidden',
+        "not allowed: only the promise's owner, a manager or an admin (or a member granted write_others) may change it",
+      );
+    }
 
     let cmd: PromiseCommand;
     if (command.kind === 'change_owner') {

@@ -1,14 +1,9 @@
 import { uuidv7 } from 'uuidv7';
+import type { Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { chainEvent } from '../ledger/chain.js';
-import {
-  findAccount,
-  findActivePromiseType,
-  findContact,
-  findUser,
-  requireWorkspace,
-} from '../workspaces/workspaces.repo.js';
+import { findAccount, findActivePromiseType, findContact, findUser } from '../workspaces/workspaces.repo.js';
 import { decideCreate, evolve, type NewPromise } from './promise.js';
 import { insertEvent, insertProjection, type StoredPromise } from './promises.repo.js';
 
@@ -17,15 +12,11 @@ export type CreatePromiseInput = Omit<NewPromise, 'workspaceId' | 'id'> & { id?:
 /** Creates a promise: its `created` event and its projection row, in one transaction. */
 export async function createPromise(
   ctx: AppContext,
-  { workspace, actorId, input }: { workspace: string; actorId: string; input: CreatePromiseInput },
+  { principal, input }: { principal: Principal; input: CreatePromiseInput },
 ): Promise<StoredPromise> {
   return ctx.database.db.transaction(async (tx) => {
-    const ws = await requireWorkspace(tx, workspace);
-    const actor = await findUser(tx, ws.id, actorId);
-    if (!actor?.active)
-      throw new AppError('forbidden', `X-User-Id: user ${actorId} is not an active user of this workspace`, {
-        field: 'X-User-Id',
-      });
+    const ws = { id: principal.workspaceId };
+    const actor = { id: principal.userId };
     const account = await findAccount(tx, ws.id, input.accountId);
     if (!account) throw notFound(`account ${input.accountId}`, 'accountId');
     if (input.contactId) {

@@ -1,24 +1,22 @@
-import type { FastifyPluginAsync } from 'fastify';
-import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../context.js';
-import { actorFrom } from '../http/actor.js';
-import { instant, text, uuid } from '../http/schemas.js';
+import { type AnyRoute, route } from '../http/route.js';
+import { csv, instant, text, uuid } from '../http/schemas.js';
 import { changePromise, type PromiseCommandInput } from './change-promise.js';
 import { createPromise } from './create-promise.js';
-import { CONSEQUENCES, EMOTIONS, PAUSE_CAUSES, PROOF_KINDS, RECOVERY_STRENGTHS, SOURCES } from './promise.js';
+import {
+  CONSEQUENCES,
+  EMOTIONS,
+  PAUSE_CAUSES,
+  PROOF_KINDS,
+  RECOVERY_STRENGTHS,
+  SOURCES,
+  STATUSES,
+} from './promise.js';
 import { presentEvent, presentPromise } from './promises.presenter.js';
-import { getPromiseWithHistory, listDuePromises } from './read-promises.js';
+import { getPromiseWithHistory, listPromises, SORTS } from './read-promises.js';
 
-/** A workspace id or slug as it appears in the URL; control characters (NUL) cannot name one. */
-const workspaceParam = z
-  .string()
-  .min(1)
-  .max(100)
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
-  .refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'must not contain control characters');
-const wsParams = z.strictObject({ workspace: workspaceParam });
-const promiseParams = z.strictObject({ workspace: workspaceParam, promiseId: uuid() });
+const promiseParams = z.strictObject({ promiseId: uuid() });
 const typeKey = z
   .string()
   .regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a promise type key such as support_resolution');
@@ -41,9 +39,16 @@ export const CreatePromiseBody = z.strictObject({
 });
 
 /** Each action route: its path, body schema, and the command it becomes. */
-const ACTIONS: { path: string; body: z.ZodType; toCommand: (b: never) => PromiseCommandInput }[] = [
+const ACTIONS: {
+  summary: string;
+  path: string;
+  body: z.ZodType;
+  toCommand: (b: never) => PromiseCommandInput;
+}[] = [
   {
     path: 'edit',
+    summary:
+      "Edit the promise's text, reason, type, contact, emotion, consequence, source or risk indicators (field diffs are recorded).",
     body: z.strictObject({
       changes: z.strictObject({
         promiseMade: text().optional(),
@@ -65,6 +70,7 @@ const ACTIONS: { path: string; body: z.ZodType; toCommand: (b: never) => Promise
   },
   {
     path: 'reassign',
+    summary: 'Hand the promise to another active user.',
     body: z.strictObject({ ownerId: uuid(), reason: text(1000).optional() }),
     toCommand: (b: { ownerId: string; reason?: string }) => ({
       kind: 'change_owner',
@@ -74,22 +80,27 @@ const ACTIONS: { path: string; body: z.ZodType; toCommand: (b: never) => Promise
   },
   {
     path: 'renegotiate',
+    summary:
+      'Move the due date, as agreed with the customer (who agreed is recorded; renegotiations are counted).',
     body: z.strictObject({ dueAt: instant(), agreedBy: text(200), reason: text(1000).optional() }),
     toCommand: (b: { dueAt: Date; agreedBy: string; reason?: string }) => ({ kind: 'renegotiate', ...b }),
   },
   {
     path: 'pause',
+    summary: 'Stop the clock while waiting (cause: customer or us).',
     body: z.strictObject({ cause: z.enum(PAUSE_CAUSES), note: text(1000) }),
     toCommand: (b: { cause: 'customer' | 'us'; note: string }) => ({ kind: 'pause', ...b }),
   },
   {
     path: 'resume',
+    summary: 'Restart the clock; the due date moves back by the paused time.',
     // Everything is optional, so no body at all is fine too.
     body: z.strictObject({ note: text(1000).optional() }).nullish(),
     toCommand: (b: { note?: string } | null | undefined) => ({ kind: 'resume', note: b?.note }),
   },
   {
     path: 'keep',
+    summary: 'Close the promise as kept, with proof of completion and how much confidence it restored.',
     body: z.strictObject({
       proof: z
         .strictObject({
@@ -113,96 +124,140 @@ const ACTIONS: { path: string; body: z.ZodType; toCommand: (b: never) => Promise
   },
   {
     path: 'break',
+    summary: 'Close the promise as broken, with the reason.',
     body: z.strictObject({ reason: text(1000) }),
     toCommand: (b: { reason: string }) => ({ kind: 'break', reason: b.reason }),
   },
   {
     path: 'cancel',
+    summary: 'Cancel the promise (excluded from fulfilment rates), with the reason.',
     body: z.strictObject({ reason: text(1000) }),
     toCommand: (b: { reason: string }) => ({ kind: 'cancel', reason: b.reason }),
   },
   {
     path: 'comments',
+    summary: "Add a comment to the promise's history.",
     body: z.strictObject({ text: text(4000) }),
     toCommand: (b: { text: string }) => ({ kind: 'comment', text: b.text }),
   },
 ];
 
-export const promiseRoutes =
-  (ctx: AppContext): FastifyPluginAsync =>
-  async (app) => {
-    const r = app.withTypeProvider<ZodTypeProvider>();
+export const PromiseListQuery = z.strictObject({
+  owner: z.union([z.literal('me'), uuid()]).optional(),
+  account: uuid().optional(),
+  status: csv(z.enum(STATUSES)).optional(),
+  type: csv(typeKey).optional(),
+  emotion: csv(z.enum(EMOTIONS)).optional(),
+  source: csv(z.enum(SOURCES)).optional(),
+  temperature: csv(z.enum(['warm', 'neutral', 'strained', 'fragile'])).optional(),
+  risk: csv(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a risk indicator key')).optional(),
+  dueWithinDays: z.coerce.number().int().min(1).max(366).optional(),
+  dueFrom: instant().optional(),
+  dueTo: instant().optional(),
+  overdue: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  paused: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+  sort: z
+    .string()
+    .regex(
+      new RegExp(`^-?(${SORTS.join('|')})$`),
+      `must be one of ${SORTS.join(', ')} (prefix - for descending)`,
+    )
+    .default('effectiveDueAt'),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(50),
+  count: z
+    .enum(['true', 'false'])
+    .transform((v) => v === 'true')
+    .optional(),
+});
 
-    r.get(
-      '/workspaces/:workspace/promises',
-      {
-        schema: {
-          params: wsParams,
-          querystring: z.strictObject({
-            owner: uuid(),
-            dueWithinDays: z.coerce.number().int().min(1).max(366).default(7),
-            limit: z.coerce.number().int().min(1).max(500).default(200),
-          }),
-        },
-      },
-      async (req) => {
-        const rows = await listDuePromises(ctx, {
-          workspace: req.params.workspace,
-          ownerId: req.query.owner,
-          days: req.query.dueWithinDays,
-          limit: req.query.limit,
+export function promiseRoutes(ctx: AppContext): AnyRoute[] {
+  const now = () => ctx.now();
+  return [
+    route({
+      id: 'promises.list',
+      method: 'GET',
+      url: '/api/v1/promises',
+      auth: 'records.read',
+      summary:
+        'Promises matching filters (owner, account, status, type, emotion, source, temperature, risk, due window, overdue), sorted, with a cursor.',
+      tags: ['promises'],
+      query: PromiseListQuery,
+      handler: async ({ principal, query }) => {
+        const { sort, cursor, limit, count, ...filter } = query;
+        const desc = sort.startsWith('-');
+        const page = await listPromises(ctx, {
+          principal,
+          filter,
+          sort: sort.replace(/^-/, '') as (typeof SORTS)[number],
+          direction: desc ? 'desc' : 'asc',
+          cursor,
+          limit,
+          withTotal: count === true,
         });
-        const now = ctx.now();
-        return { data: rows.map((p) => presentPromise(p, now)) };
-      },
-    );
-
-    r.post(
-      '/workspaces/:workspace/promises',
-      { schema: { params: wsParams, body: CreatePromiseBody } },
-      async (req, reply) => {
-        const actorId = actorFrom(req.headers);
-        const stored = await createPromise(ctx, {
-          workspace: req.params.workspace,
-          actorId,
-          input: req.body,
-        });
-        reply.status(201);
-        return presentPromise(stored, ctx.now());
-      },
-    );
-
-    r.get(
-      '/workspaces/:workspace/promises/:promiseId',
-      { schema: { params: promiseParams } },
-      async (req) => {
-        const h = await getPromiseWithHistory(ctx, {
-          workspace: req.params.workspace,
-          promiseId: req.params.promiseId,
-        });
+        const at = now();
         return {
-          ...presentPromise(h.promise, ctx.now()),
+          data: page.data.map((p) => presentPromise(p, at)),
+          nextCursor: page.nextCursor,
+          ...(page.total === undefined ? {} : { total: page.total }),
+        };
+      },
+    }),
+    route({
+      id: 'promises.create',
+      method: 'POST',
+      url: '/api/v1/promises',
+      auth: 'promise.create',
+      summary: 'Capture a promise: what was promised, why the customer cares, owner, due date, account.',
+      tags: ['promises'],
+      body: CreatePromiseBody,
+      status: 201,
+      handler: async ({ principal, body }) =>
+        presentPromise(await createPromise(ctx, { principal, input: body }), now()),
+    }),
+    route({
+      id: 'promises.get',
+      method: 'GET',
+      url: '/api/v1/promises/:promiseId',
+      auth: 'records.read',
+      summary: 'A promise with its full ledger history and whether its hash chain verifies.',
+      tags: ['promises'],
+      params: promiseParams,
+      handler: async ({ principal, params }) => {
+        const h = await getPromiseWithHistory(ctx, { principal, promiseId: params.promiseId });
+        return {
+          ...presentPromise(h.promise, now()),
           verified: h.verified,
           history: h.events.map(presentEvent),
         };
       },
-    );
-
-    for (const action of ACTIONS) {
-      r.post(
-        `/workspaces/:workspace/promises/:promiseId/${action.path}`,
-        { schema: { params: promiseParams, body: action.body } },
-        async (req, reply) => {
-          const actorId = actorFrom(req.headers);
+    }),
+    ...ACTIONS.map((action) =>
+      route({
+        id: `promises.${action.path}`,
+        method: 'POST',
+        url: `/api/v1/promises/:promiseId/${action.path}`,
+        auth: action.path === 'comments' ? 'promise.create' : 'promise.write_own',
+        summary: action.summary,
+        tags: ['promises'],
+        params: promiseParams,
+        body: action.body,
+        status: action.path === 'comments' ? 201 : 200,
+        handler: async ({ principal, params, body }) => {
           const result = await changePromise(ctx, {
-            workspace: req.params.workspace,
-            promiseId: req.params.promiseId,
-            actorId,
-            command: action.toCommand(req.body as never),
+            principal,
+            promiseId: params.promiseId,
+            command: action.toCommand(body as never),
           });
-          reply.status(action.path === 'comments' ? 201 : 200);
-          return { ...presentPromise(result.promise, ctx.now()), event: presentEvent(result.event) };
+          return { ...presentPromise(result.promise, now()), event: presentEvent(result.event) };
         },
-      );
-    }
-  };
+      }),
+    ),
+  ];
+}

@@ -1,7 +1,10 @@
+import { and, asc, eq, gt, gte, inArray, isNull, lt, ne, or, type SQL, sql } from 'drizzle-orm';
+import type { Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
+import { accounts, promises } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { type ChainedEvent, verifyStream } from '../ledger/chain.js';
-import { findUser, isUuid, requireWorkspace } from '../workspaces/workspaces.repo.js';
+import { findUser, isUuid } from '../workspaces/workspaces.repo.js';
 import {
   findPromise,
   listOpenDueForOwner,
@@ -13,29 +16,210 @@ import {
 
 const DAY_MS = 86_400_000;
 
-/** Open promises of one owner due within the next `days` days (overdue ones are a separate view). */
+/** Open promises of one owner due within the next `days` days (the owner's daily view). */
 export async function listDuePromises(
   ctx: AppContext,
   {
-    workspace,
+    principal,
     ownerId,
     days,
     limit = 200,
-  }: { workspace: string; ownerId: string; days: number; limit?: number },
+  }: { principal: Principal; ownerId: string; days: number; limit?: number },
 ): Promise<StoredPromise[]> {
   const db = ctx.database.db;
-  // The hot path is one query: the workspace and owner are only looked up (to tell a 404 from an
-  // empty list) when the query finds nothing.
-  const workspaceId = isUuid(workspace) ? workspace : (await requireWorkspace(db, workspace)).id;
   const now = ctx.now();
   const rows: PromiseRow[] = isUuid(ownerId)
-    ? await listOpenDueForOwner(db, workspaceId, ownerId, now, new Date(now.getTime() + days * DAY_MS), limit)
+    ? await listOpenDueForOwner(
+        db,
+        principal.workspaceId,
+        ownerId,
+        now,
+        new Date(now.getTime() + days * DAY_MS),
+        limit,
+      )
     : [];
-  if (rows.length === 0) {
-    const ws = await requireWorkspace(db, workspaceId);
-    if (!(await findUser(db, ws.id, ownerId))) throw notFound(`user ${ownerId}`, 'owner');
+  // The owner is looked up only to tell a 404 from an empty list, off the common path.
+  if (rows.length === 0 && !(await findUser(db, principal.workspaceId, ownerId))) {
+    throw notFound(`user ${ownerId}`, 'owner');
   }
   return rows.map(rowToStored);
+}
+
+export const SORTS = ['effectiveDueAt', 'dueAt', 'createdAt', 'updatedAt'] as const;
+export type PromiseSort = (typeof SORTS)[number];
+
+export interface PromiseFilter {
+  owner?: string | undefined;
+  account?: string | undefined;
+  status?: string[] | undefined;
+  type?: string[] | undefined;
+  emotion?: string[] | undefined;
+  source?: string[] | undefined;
+  temperature?: string[] | undefined;
+  risk?: string[] | undefined;
+  dueFrom?: Date | undefined;
+  dueTo?: Date | undefined;
+  dueWithinDays?: number | undefined;
+  overdue?: boolean | undefined;
+  paused?: boolean | undefined;
+}
+
+const SORT_COLUMN = {
+  effectiveDueAt: promises.effectiveDueAt,
+  dueAt: promises.dueAt,
+  createdAt: promises.createdAt,
+  updatedAt: promises.updatedAt,
+} as const;
+
+interface Cursor {
+  /** The sort it continues (`-key` when descending): a cursor resumes only the order it came from. */
+  s: string;
+  v: string | null;
+  id: string;
+}
+
+const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
+function decodeCursor(s: string, sort: string): Cursor {
+  let c: Partial<Cursor> | null = null;
+  try {
+    c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Partial<Cursor>;
+  } catch {
+    /* not JSON: refused below */
+  }
+  const valid =
+    c !== null &&
+    typeof c === 'object' &&
+    typeof c.id === 'string' &&
+    isUuid(c.id) &&
+    (c.v === null || (typeof c.v === 'string' && !Number.isNaN(Date.parse(c.v))));
+  if (!valid) {
+    throw new AppError('validation_failed', 'cursor: not a cursor returned by this list', {
+      field: 'cursor',
+    });
+  }
+  if (c!.s !== sort) {
+    throw new AppError(
+      'validation_failed',
+      `cursor: this cursor continues another sort than ${sort}; start again without it`,
+      {
+        field: 'cursor',
+      },
+    );
+  }
+  return c as Cursor;
+}
+
+/** Builds the WHERE of a promise list; every condition is scoped to the principal's workspace. */
+function filterConditions(p: Principal, f: PromiseFilter, now: Date): SQL[] {
+  const c: SQL[] = [eq(promises.workspaceId, p.workspaceId)];
+  const owner = f.owner === 'me' ? p.userId : f.owner;
+  if (owner) c.push(eq(promises.ownerId, owner));
+  if (f.account) c.push(eq(promises.accountId, f.account));
+  if (f.status?.length) c.push(inArray(promises.status, f.status as never[]));
+  if (f.type?.length) c.push(inArray(promises.typeKey, f.type));
+  if (f.emotion?.length) c.push(inArray(promises.emotion, f.emotion));
+  if (f.source?.length) c.push(inArray(promises.source, f.source));
+  if (f.risk?.length) c.push(sql`${promises.riskIndicators} && ${sql.param(f.risk)}::text[]`);
+  if (f.temperature?.length) {
+    c.push(
+      inArray(
+        promises.accountId,
+        sql`(select ${accounts.id} from ${accounts} where ${accounts.workspaceId} = ${p.workspaceId} and ${inArray(accounts.temperature, f.temperature as never[])})`,
+      ),
+    );
+  }
+  if (f.dueWithinDays !== undefined) {
+    c.push(
+      gte(promises.effectiveDueAt, now),
+      lt(promises.effectiveDueAt, new Date(now.getTime() + f.dueWithinDays * DAY_MS)),
+    );
+  }
+  if (f.dueFrom) c.push(gte(promises.effectiveDueAt, f.dueFrom));
+  if (f.dueTo) c.push(lt(promises.effectiveDueAt, f.dueTo));
+  if (f.overdue === true) c.push(eq(promises.status, 'open'), lt(promises.effectiveDueAt, now));
+  // Not overdue = the negation of isOverdue(): closed, paused, or not yet past its due date.
+  if (f.overdue === false) {
+    c.push(
+      or(ne(promises.status, 'open'), isNull(promises.effectiveDueAt), gte(promises.effectiveDueAt, now))!,
+    );
+  }
+  if (f.paused === true) c.push(sql`${promises.pausedAt} is not null`);
+  if (f.paused === false) c.push(isNull(promises.pausedAt));
+  return c;
+}
+
+export interface PromisePage {
+  data: StoredPromise[];
+  nextCursor: string | null;
+  total?: number;
+}
+
+/**
+ * A page of promises matching the filter, in a stable order (sort column, then id; missing due
+ * dates of paused promises last) with an opaque keyset cursor.
+ */
+export async function listPromises(
+  ctx: AppContext,
+  {
+    principal,
+    filter,
+    sort = 'effectiveDueAt',
+    direction = 'asc',
+    cursor,
+    limit = 50,
+    withTotal = false,
+  }: {
+    principal: Principal;
+    filter: PromiseFilter;
+    sort?: PromiseSort;
+    direction?: 'asc' | 'desc';
+    cursor?: string | undefined;
+    limit?: number;
+    withTotal?: boolean;
+  },
+): Promise<PromisePage> {
+  const db = ctx.database.db;
+  const now = ctx.now();
+  const where = filterConditions(principal, filter, now);
+  const col = SORT_COLUMN[sort];
+  const sortKey = `${direction === 'desc' ? '-' : ''}${sort}`;
+  const after = cursor ? decodeCursor(cursor, sortKey) : undefined;
+  const conditions = [...where];
+  if (after) {
+    const cmp = direction === 'asc' ? gt : lt;
+    if (after.v === null) {
+      conditions.push(and(isNull(col), gt(promises.id, after.id))!);
+    } else {
+      const v = new Date(after.v);
+      conditions.push(or(cmp(col, v), and(eq(col, v), gt(promises.id, after.id)), isNull(col))!);
+    }
+  }
+  const order = direction === 'asc' ? sql`${col} asc nulls last` : sql`${col} desc nulls last`;
+  const rows = await db
+    .select()
+    .from(promises)
+    .where(and(...conditions))
+    .orderBy(order, asc(promises.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  const nextCursor =
+    rows.length > limit && last
+      ? encodeCursor({
+          s: sortKey,
+          v: (last[sort as keyof PromiseRow] as Date | null)?.toISOString() ?? null,
+          id: last.id,
+        })
+      : null;
+  const result: PromisePage = { data: page.map(rowToStored), nextCursor };
+  if (withTotal) {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(promises)
+      .where(and(...where));
+    result.total = row?.n ?? 0;
+  }
+  return result;
 }
 
 export interface PromiseWithHistory {
@@ -47,17 +231,12 @@ export interface PromiseWithHistory {
 
 export async function getPromiseWithHistory(
   ctx: AppContext,
-  { workspace, promiseId }: { workspace: string; promiseId: string },
+  { principal, promiseId }: { principal: Principal; promiseId: string },
 ): Promise<PromiseWithHistory> {
   const db = ctx.database.db;
-  const ws = await requireWorkspace(db, workspace);
-  if (!isUuid(promiseId))
-    throw new AppError('validation_failed', `promiseId: "${promiseId}" is not a UUID`, {
-      field: 'promiseId',
-    });
-  const promise = await findPromise(db, ws.id, promiseId);
+  const promise = isUuid(promiseId) ? await findPromise(db, principal.workspaceId, promiseId) : undefined;
   if (!promise) throw notFound(`promise ${promiseId}`, 'promiseId');
-  const events = await loadStream(db, ws.id, promiseId);
+  const events = await loadStream(db, principal.workspaceId, promiseId);
   const check = verifyStream(events);
   const verified = check.ok && check.head?.hash === promise.headHash && check.head.seq === promise.version;
   return { promise, events, verified };

@@ -1,6 +1,9 @@
 // Factories that create whatever parents a record needs (workspace → users → account → promise).
 import { randomBytes } from 'node:crypto';
+import { and, eq } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
+import { createApiToken } from '../../src/auth/api-tokens.js';
+import type { Principal } from '../../src/auth/policy.js';
 import type { AppContext } from '../../src/context.js';
 import { accounts, contacts, users } from '../../src/db/schema.js';
 import { type CreatePromiseInput, createPromise } from '../../src/promises/create-promise.js';
@@ -74,8 +77,7 @@ export async function buildPromise(
   });
   const actorId = actorIn ?? acc.ownerId;
   const stored = await createPromise(ctx, {
-    workspace: acc.workspaceId,
-    actorId,
+    principal: await principalFor(ctx, acc.workspaceId, actorId),
     input: {
       accountId: input.accountId ?? acc.accountId,
       typeKey: 'product_follow_up',
@@ -120,4 +122,31 @@ export function promiseBody(
     dueAt: new Date(ctx.now().getTime() + days * 86_400_000).toISOString(),
     ...overrides,
   };
+}
+
+/** The principal of a user, as an API token with `scope` would give (for calling use cases). */
+export async function principalFor(
+  ctx: AppContext,
+  workspaceId: string,
+  userId: string,
+  scope: 'read' | 'write' = 'write',
+): Promise<Principal> {
+  const [u] = await ctx.database.db
+    .select()
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)));
+  if (!u) throw new Error(`no user ${userId} in workspace ${workspaceId}`);
+  return { workspaceId, userId, role: u.role, grants: u.grants, via: 'token', scope };
+}
+
+/** A real API token for a user: `{ authorization: 'Bearer …' }` headers for HTTP tests. */
+export async function tokenHeaders(
+  ctx: AppContext,
+  workspaceId: string,
+  userId: string,
+  scope: 'read' | 'write' = 'write',
+): Promise<{ authorization: string }> {
+  const p = await principalFor(ctx, workspaceId, userId, scope);
+  const t = await createApiToken(ctx, p, { name: `test ${scope}`, scope });
+  return { authorization: `Bearer ${t.token}` };
 }

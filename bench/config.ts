@@ -1,0 +1,85 @@
+// Benchmark settings from the environment, validated once (zod), with the documented defaults.
+import { z } from 'zod';
+
+export type Engine = 'pglite' | 'postgres';
+
+const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+const EnvSchema = z.object({
+  /** Accounts in the generated workspace. */
+  BENCH_ACCOUNTS: count(100_000),
+  /** Promises in the generated workspace. */
+  BENCH_PROMISES: count(1_000_000),
+  /** Average events per promise handed to the generator (the actual count is reported). */
+  BENCH_EVENTS_PER_PROMISE: z.coerce.number().min(3).max(50).default(5),
+  /** Promises per generated chunk (one load transaction each). */
+  BENCH_CHUNK_SIZE: count(5_000),
+  /** Timed iterations of each variant of the "due in the next 7 days" query. */
+  BENCH_DUE_ITERATIONS: count(2_000),
+  /** Untimed iterations of each variant before timing starts. */
+  BENCH_DUE_WARMUP: count(200),
+  /** Owners the due query cycles through (those owning the most promises). */
+  BENCH_DUE_OWNERS: count(50),
+  /** Timed single-promise creates. */
+  BENCH_CREATE_ITERATIONS: count(1_000),
+  /** Untimed creates before timing starts. */
+  BENCH_CREATE_WARMUP: count(50),
+  /** Comma-separated subset of pglite,postgres. Default: pglite, plus postgres when a URL is set. */
+  BENCH_ENGINES: z.string().optional(),
+  /** Admin connection to the Postgres server (a fresh database is created on it and dropped). */
+  BENCH_DATABASE_URL: z.string().min(1).optional(),
+  TEST_DATABASE_URL: z.string().min(1).optional(),
+});
+
+export interface BenchConfig {
+  engines: Engine[];
+  postgresUrl: string | undefined;
+  accounts: number;
+  promises: number;
+  eventsPerPromise: number;
+  chunkSize: number;
+  due: { iterations: number; warmup: number; owners: number };
+  create: { iterations: number; warmup: number };
+}
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
+  const parsed = EnvSchema.safeParse(
+    Object.fromEntries(Object.entries(env).filter(([k, v]) => k in EnvSchema.shape && v !== '')),
+  );
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`invalid benchmark settings: ${problems}`);
+  }
+  const e = parsed.data;
+  const postgresUrl = e.BENCH_DATABASE_URL ?? e.TEST_DATABASE_URL;
+  const engines = parseEngines(e.BENCH_ENGINES, postgresUrl !== undefined);
+  if (engines.includes('postgres') && !postgresUrl) {
+    throw new Error('BENCH_ENGINES includes postgres: set BENCH_DATABASE_URL or TEST_DATABASE_URL');
+  }
+  return {
+    engines,
+    postgresUrl,
+    accounts: e.BENCH_ACCOUNTS,
+    promises: e.BENCH_PROMISES,
+    eventsPerPromise: e.BENCH_EVENTS_PER_PROMISE,
+    chunkSize: e.BENCH_CHUNK_SIZE,
+    due: { iterations: e.BENCH_DUE_ITERATIONS, warmup: e.BENCH_DUE_WARMUP, owners: e.BENCH_DUE_OWNERS },
+    create: { iterations: e.BENCH_CREATE_ITERATIONS, warmup: e.BENCH_CREATE_WARMUP },
+  };
+}
+
+function parseEngines(text: string | undefined, havePostgres: boolean): Engine[] {
+  if (text === undefined) return havePostgres ? ['pglite', 'postgres'] : ['pglite'];
+  const names = [...new Set(text.split(',').map((s) => s.trim().toLowerCase()))].filter((s) => s !== '');
+  const engines: Engine[] = [];
+  for (const name of names) {
+    if (name !== 'pglite' && name !== 'postgres') {
+      throw new Error(
+        `BENCH_ENGINES: unknown engine "${name}" (use pglite, postgres or both, comma-separated)`,
+      );
+    }
+    engines.push(name);
+  }
+  if (engines.length === 0) throw new Error('BENCH_ENGINES: name at least one engine (pglite, postgres)');
+  return engines;
+}

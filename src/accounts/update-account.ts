@@ -1,0 +1,63 @@
+import { and, eq } from 'drizzle-orm';
+import { canWriteOwned, type Principal } from '../auth/policy.js';
+import type { AppContext } from '../context.js';
+import { accounts } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { isUuid } from '../workspaces/workspaces.repo.js';
+import { checkContractPeriod } from './account.js';
+import type { AccountRow } from './accounts.presenter.js';
+import { externalIdConflict, type NewAccount, requireActiveOwner } from './create-account.js';
+
+/** What PATCH may change; the id, the workspace and the temperature (its own endpoint) are not here. */
+export type AccountChanges = { [K in keyof NewAccount]?: NewAccount[K] | undefined };
+
+const WRITABLE = [
+  'name',
+  'domain',
+  'externalId',
+  'tier',
+  'arrMinor',
+  'currency',
+  'contractStart',
+  'renewalDate',
+  'lifecycleStage',
+  'ownerId',
+] as const satisfies readonly (keyof NewAccount)[];
+
+export function forbiddenToWrite(p: Principal, accountId: string): AppError {
+  return new AppError(
+    'forbidden',
+    `not allowed: account.write_any (account ${accountId} is owned by someone else and the ${p.role} role may write only its own)`,
+  );
+}
+
+/** Changes an account: its owner, or anyone who may write every account. */
+export async function updateAccount(
+  ctx: AppContext,
+  { principal, accountId, changes }: { principal: Principal; accountId: string; changes: AccountChanges },
+): Promise<AccountRow> {
+  try {
+    return await ctx.database.db.transaction(async (tx) => {
+      const where = and(eq(accounts.workspaceId, principal.workspaceId), eq(accounts.id, accountId));
+      const [current] = isUuid(accountId) ? await tx.select().from(accounts).where(where).for('update') : [];
+      if (!current) throw notFound(`account ${accountId}`, 'accountId');
+      if (!canWriteOwned(principal, 'account', current.ownerId)) throw forbiddenToWrite(principal, accountId);
+      if (changes.ownerId !== undefined && changes.ownerId !== current.ownerId) {
+        await requireActiveOwner(tx, principal.workspaceId, changes.ownerId);
+      }
+      checkContractPeriod(
+        changes.contractStart === undefined ? current.contractStart : changes.contractStart,
+        changes.renewalDate === undefined ? current.renewalDate : changes.renewalDate,
+      );
+      const set: Partial<typeof accounts.$inferInsert> = {};
+      for (const key of WRITABLE) {
+        if (changes[key] !== undefined) Object.assign(set, { [key]: changes[key] });
+      }
+      if (Object.keys(set).length === 0) return current;
+      const [row] = await tx.update(accounts).set(set).where(where).returning();
+      return row!;
+    });
+  } catch (err) {
+    throw externalIdConflict(err, changes.externalId) ?? err;
+  }
+}
