@@ -1,8 +1,8 @@
 // SQL for handoffs and their items. Every statement is scoped by workspace_id first.
 import { and, asc, desc, eq, inArray, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connect.js';
+import { decodeTimeIdCursor, encodeCursor } from '../db/cursor.js';
 import { handoffItems, handoffs } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import { isUuid } from '../workspaces/workspaces.repo.js';
 
 export type HandoffRow = typeof handoffs.$inferSelect;
@@ -79,28 +79,6 @@ export interface HandoffFilter {
   fromUser?: string | undefined;
 }
 
-interface Cursor {
-  t: string;
-  id: string;
-}
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (
-      typeof c.id === 'string' &&
-      isUuid(c.id) &&
-      typeof c.t === 'string' &&
-      !Number.isNaN(Date.parse(c.t))
-    ) {
-      return c;
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('validation_failed', 'cursor: not a cursor returned by this list', { field: 'cursor' });
-}
-
 /** A page of handoffs, newest first (created_at, then id), with an opaque keyset cursor. */
 export async function listHandoffRows(
   q: Queryable,
@@ -114,7 +92,7 @@ export async function listHandoffRows(
   if (f.toUser) c.push(eq(handoffs.toUserId, f.toUser));
   if (f.fromUser) c.push(eq(handoffs.fromUserId, f.fromUser));
   if (page.cursor) {
-    const after = decodeCursor(page.cursor);
+    const after = decodeTimeIdCursor(page.cursor);
     c.push(
       sql`(${handoffs.createdAt}, ${handoffs.id}) < (${new Date(after.t).toISOString()}::timestamptz, ${after.id}::uuid)`,
     );

@@ -1,8 +1,8 @@
 // SQL for signals. Every statement is scoped by workspace_id first.
 import { and, desc, eq, gte, inArray, lt, lte, type SQL, sql } from 'drizzle-orm';
 import type { Queryable } from '../db/connect.js';
+import { decodeTimeIdCursor, encodeCursor } from '../db/cursor.js';
 import { accounts, signals } from '../db/schema.js';
-import { AppError } from '../errors.js';
 import { isUuid } from '../workspaces/workspaces.repo.js';
 import type { ComplaintFact } from './complaint-memory.js';
 import type { SignalKind } from './signal.js';
@@ -106,28 +106,6 @@ export interface SignalFilter {
   promise?: string | undefined;
 }
 
-interface Cursor {
-  t: string;
-  id: string;
-}
-const encodeCursor = (c: Cursor) => Buffer.from(JSON.stringify(c)).toString('base64url');
-function decodeCursor(s: string): Cursor {
-  try {
-    const c = JSON.parse(Buffer.from(s, 'base64url').toString('utf8')) as Cursor;
-    if (
-      typeof c.id === 'string' &&
-      isUuid(c.id) &&
-      typeof c.t === 'string' &&
-      !Number.isNaN(Date.parse(c.t))
-    ) {
-      return c;
-    }
-  } catch {
-    /* fall through */
-  }
-  throw new AppError('validation_failed', 'cursor: not a cursor returned by this list', { field: 'cursor' });
-}
-
 /** A page of signals, newest first (occurred_at, then id), with an opaque keyset cursor. */
 export async function listSignalRows(
   q: Queryable,
@@ -146,7 +124,7 @@ export async function listSignalRows(
   if (f.repeat === false) c.push(eq(signals.kind, 'complaint'), sql`${signals.repeatOfId} is null`);
   if (f.promise) c.push(eq(signals.promiseId, f.promise));
   if (page.cursor) {
-    const after = decodeCursor(page.cursor);
+    const after = decodeTimeIdCursor(page.cursor);
     c.push(
       sql`(${signals.occurredAt}, ${signals.id}) < (${new Date(after.t).toISOString()}::timestamptz, ${after.id}::uuid)`,
     );
