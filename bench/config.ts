@@ -2,6 +2,8 @@
 import { z } from 'zod';
 
 export type Engine = 'pglite' | 'postgres';
+export const SUITES = ['foundation', 'api'] as const;
+export type Suite = (typeof SUITES)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -26,6 +28,16 @@ const EnvSchema = z.object({
   BENCH_CREATE_WARMUP: count(50),
   /** Comma-separated subset of pglite,postgres. Default: pglite, plus postgres when a URL is set. */
   BENCH_ENGINES: z.string().optional(),
+  /** Comma-separated subset of foundation,api. Default: both (api reuses foundation's loaded workspace). */
+  BENCH_SUITES: z.string().optional(),
+  /** API suite: seconds of load per endpoint (autocannon on loopback). */
+  BENCH_API_DURATION_S: count(10),
+  /** API suite: seconds of untimed load per endpoint before measuring. */
+  BENCH_API_WARMUP_S: z.coerce.number().int().min(0).default(2),
+  /** API suite: concurrent connections. */
+  BENCH_API_CONNECTIONS: count(10),
+  /** API suite: timed runs of the raw SQL of the due list (the baseline). */
+  BENCH_API_RAW_ITERATIONS: count(1_000),
   /** Admin connection to the Postgres server (a fresh database is created on it and dropped). */
   BENCH_DATABASE_URL: z.string().min(1).optional(),
   TEST_DATABASE_URL: z.string().min(1).optional(),
@@ -33,6 +45,7 @@ const EnvSchema = z.object({
 
 export interface BenchConfig {
   engines: Engine[];
+  suites: Suite[];
   postgresUrl: string | undefined;
   accounts: number;
   promises: number;
@@ -40,6 +53,7 @@ export interface BenchConfig {
   chunkSize: number;
   due: { iterations: number; warmup: number; owners: number };
   create: { iterations: number; warmup: number };
+  api: { durationS: number; warmupS: number; connections: number; rawIterations: number };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -58,6 +72,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
   }
   return {
     engines,
+    suites: parseSuites(e.BENCH_SUITES),
     postgresUrl,
     accounts: e.BENCH_ACCOUNTS,
     promises: e.BENCH_PROMISES,
@@ -65,7 +80,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
     chunkSize: e.BENCH_CHUNK_SIZE,
     due: { iterations: e.BENCH_DUE_ITERATIONS, warmup: e.BENCH_DUE_WARMUP, owners: e.BENCH_DUE_OWNERS },
     create: { iterations: e.BENCH_CREATE_ITERATIONS, warmup: e.BENCH_CREATE_WARMUP },
+    api: {
+      durationS: e.BENCH_API_DURATION_S,
+      warmupS: e.BENCH_API_WARMUP_S,
+      connections: e.BENCH_API_CONNECTIONS,
+      rawIterations: e.BENCH_API_RAW_ITERATIONS,
+    },
   };
+}
+
+function parseSuites(text: string | undefined): Suite[] {
+  if (text === undefined) return [...SUITES];
+  const names = [...new Set(text.split(',').map((s) => s.trim().toLowerCase()))].filter((s) => s !== '');
+  for (const name of names) {
+    if (!(SUITES as readonly string[]).includes(name)) {
+      throw new Error(`BENCH_SUITES: unknown suite "${name}" (use ${SUITES.join(', ')}, comma-separated)`);
+    }
+  }
+  if (names.length === 0) throw new Error(`BENCH_SUITES: name at least one suite (${SUITES.join(', ')})`);
+  // Always in the order of SUITES: the API suite reuses the workspace the foundation suite loaded.
+  return SUITES.filter((s) => names.includes(s));
 }
 
 function parseEngines(text: string | undefined, havePostgres: boolean): Engine[] {

@@ -233,7 +233,7 @@ export async function runFoundation(
   };
 }
 
-function sourceVersion(): FoundationResult['environment']['source'] {
+export function sourceVersion(): FoundationResult['environment']['source'] {
   const git = (...args: string[]) =>
     execFileSync('git', args, {
       cwd: new URL('..', import.meta.url),

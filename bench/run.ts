@@ -1,11 +1,13 @@
-// `npm run bench`: the foundation benchmark on each selected engine, one after the other.
-// Settings come from BENCH_* environment variables (see bench/config.ts); progress goes to stderr,
-// the table and the JSON of each engine to stdout, and the JSON also to bench-results/.
+// `npm run bench`: the selected suites (foundation, api) on each selected engine, one after the
+// other. Settings come from BENCH_* environment variables (see bench/config.ts); progress goes to
+// stderr, the table and the JSON of each suite to stdout, and the JSON also to bench-results/.
+// When both suites run, the API suite reuses the workspace the foundation suite loaded.
+import { type ApiResult, runApi } from './api.js';
 import { readConfig } from './config.js';
 import { type BenchDatabase, openBenchDatabase } from './engines.js';
 import { type FoundationResult, runFoundation } from './foundation.js';
 import { formatSeconds } from './progress.js';
-import { renderTable, writeResult } from './report.js';
+import { renderApiTable, renderTable, writeResult } from './report.js';
 
 let open: BenchDatabase | undefined;
 
@@ -23,23 +25,31 @@ async function main(): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const results: FoundationResult[] = [];
+  const apiResults: ApiResult[] = [];
   for (const engine of cfg.engines) {
     const started = performance.now();
-    process.stderr.write(`\n== ${engine} ==\n`);
+    process.stderr.write(`\n== ${engine} (${cfg.suites.join(', ')}) ==\n`);
     open = await openBenchDatabase(engine, cfg.postgresUrl);
-    let result: FoundationResult;
     try {
-      result = await runFoundation(open, cfg, started);
+      if (cfg.suites.includes('foundation')) {
+        const result = await runFoundation(open, cfg, started);
+        const file = writeResult(result);
+        results.push(result);
+        process.stdout.write(`\n${renderTable(result)}\n${JSON.stringify(result, null, 2)}\n`);
+        process.stderr.write(`[${engine}] foundation done; wrote ${file}\n`);
+      }
+      if (cfg.suites.includes('api')) {
+        const result = await runApi(open, cfg, performance.now());
+        const file = writeResult(result);
+        apiResults.push(result);
+        process.stdout.write(`\n${renderApiTable(result)}\n${JSON.stringify(result, null, 2)}\n`);
+        process.stderr.write(`[${engine}] api done; wrote ${file}\n`);
+      }
     } finally {
       await open.dispose();
       open = undefined;
     }
-    const file = writeResult(result);
-    results.push(result);
-    process.stdout.write(`\n${renderTable(result)}\n${JSON.stringify(result, null, 2)}\n`);
-    process.stderr.write(
-      `[${engine}] done in ${formatSeconds(performance.now() - started)}; wrote ${file}\n`,
-    );
+    process.stderr.write(`[${engine}] done in ${formatSeconds(performance.now() - started)}\n`);
   }
   if (results.length > 1) {
     process.stdout.write(
@@ -52,7 +62,26 @@ async function main(): Promise<number> {
       );
     }
   }
-  return results.every((r) => r.verify.ok && r.due.sameResults) ? 0 : 1;
+  if (apiResults.length > 0) {
+    process.stdout.write(
+      '\napi summary (due list: 1 connection p50 / p99, raw p50, API p50 / raw p50; under load req/s, p50 / p99; ' +
+        'create under load req/s, p50 / p99)\n',
+    );
+    for (const r of apiResults) {
+      process.stdout.write(
+        `  ${r.engine.padEnd(8)} list ${r.listSingle.latency.p50} / ${r.listSingle.latency.p99} ms, raw ${r.raw.p50} ms, ` +
+          `${r.ratio.p50}×; loaded ${r.list.requestsPerSec} req/s, ${r.list.latency.p50} / ${r.list.latency.p99} ms; ` +
+          `create ${r.create.requestsPerSec} req/s, ${r.create.latency.p50} / ${r.create.latency.p99} ms\n`,
+      );
+    }
+  }
+  const foundationOk = results.every((r) => r.verify.ok && r.due.sameResults);
+  const apiOk = apiResults.every(
+    (r) =>
+      r.list.sameResults &&
+      [r.listSingle, r.list, r.create].every((f) => f.non2xx + f.errors + f.timeouts === 0),
+  );
+  return foundationOk && apiOk ? 0 : 1;
 }
 
 // No process.exit() on success: every connection is closed, so the process ends by itself (a hang

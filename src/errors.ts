@@ -9,6 +9,8 @@ export const ERROR_CODES = {
   payload_too_large: 413,
   too_many_requests: 429,
   idempotency_key_reused: 422,
+  /** Well-formed, but it names something that cannot be matched (an inbound event's account). */
+  unprocessable: 422,
   idempotency_in_progress: 409,
   unsupported_media_type: 415,
   data_folder_locked: 503,

@@ -176,14 +176,21 @@ describe('creating a promise', () => {
   it('lists every missing required field', async () => {
     const all = await refused(create({}), 400, 'accountId');
     expect(all.code).toBe('validation_failed');
+    // dueAt may be left out when an SLA policy gives it (src/sla), so the schema does not require it.
     expect(all.problems.map((p) => p.field).sort()).toEqual(
-      ['accountId', 'customerReason', 'dueAt', 'ownerId', 'promiseMade', 'typeKey'].sort(),
+      ['accountId', 'customerReason', 'ownerId', 'promiseMade', 'typeKey'].sort(),
     );
     for (const p of all.problems) expect(p.message).toBe('is required');
 
     const { promiseMade: _a, dueAt: _b, ...rest } = promiseBody(db.ctx, team);
     const some = await refused(create(rest), 400, 'promiseMade');
-    expect(some.problems.map((p) => p.field)).toEqual(['promiseMade', 'dueAt']);
+    expect(some.problems.map((p) => p.field)).toEqual(['promiseMade']);
+  });
+
+  it('without dueAt and without an SLA policy to derive it from: 400 naming dueAt', async () => {
+    const { dueAt: _b, ...rest } = promiseBody(db.ctx, team);
+    const res = await refused(create(rest), 400, 'dueAt');
+    expect(res.detail).toMatch(/^dueAt: is required: no SLA policy matches/);
   });
 
   it.each([

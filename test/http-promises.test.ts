@@ -143,7 +143,11 @@ describe('the life of a promise, through the API', () => {
       consequence: 'renewal_risk',
       source: 'support',
       riskIndicators: ['external_dependency'],
+      priority: null,
       slaPolicyId: null,
+      // No SLA policy in this workspace: no clock. The indicator is not one of the risk matrix's.
+      sla: null,
+      risk: { level: 'low', reasons: [], buffer: null, unscored: ['external_dependency'] },
       paused: false,
       pausedAt: null,
       pauseCause: null,

@@ -122,7 +122,12 @@ export const promises = pgTable(
     consequence: text('consequence'),
     source: text('source').notNull(),
     riskIndicators: text('risk_indicators').array().notNull(),
+    priority: text('priority').$type<'low' | 'normal' | 'high' | 'urgent'>(),
     slaPolicyId: uuid('sla_policy_id'),
+    dueFromPolicy: boolean('due_from_policy').notNull().default(false),
+    checkpoints: jsonb('checkpoints').$type<{ percent: number; action: string; at: string }[]>(),
+    pauses: jsonb('pauses').$type<{ start: string; end: string | null }[]>().notNull().default([]),
+    slaBreachedAt: ts('sla_breached_at'),
     pausedAt: ts('paused_at'),
     pauseCause: text('pause_cause').$type<'customer' | 'us'>(),
     pausedMs: bigint('paused_ms', { mode: 'number' }).notNull(),
@@ -364,6 +369,99 @@ export const handoffItems = pgTable(
     typeKey: text('type_key'),
     emotion: text('emotion'),
     promiseId: uuid('promise_id'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+// Inbound integrations (migrations/20261123183000_integrations.sql): signed endpoints per integration.
+export const integrations = pgTable(
+  'integrations',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    kind: text('kind').$type<'helpdesk' | 'billing' | 'product_usage' | 'survey'>().notNull(),
+    name: text('name').notNull(),
+    // The HMAC key as given to the admin (the server signs with it); never returned after creation.
+    secret: text('secret').notNull(),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    revokedBy: uuid('revoked_by'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const integrationEvents = pgTable(
+  'integration_events',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    integrationId: uuid('integration_id').notNull(),
+    eventId: text('event_id').notNull(),
+    signalId: uuid('signal_id'),
+    processedAt: ts('processed_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.integrationId, t.eventId] })],
+);
+
+export const integrationDeliveries = pgTable(
+  'integration_deliveries',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    integrationId: uuid('integration_id').notNull(),
+    receivedAt: ts('received_at').notNull(),
+    eventId: text('event_id').notNull(),
+    eventType: text('event_type'),
+    status: text('status').$type<'processed' | 'duplicate' | 'rejected' | 'failed'>().notNull(),
+    httpStatus: integer('http_status').notNull(),
+    error: text('error'),
+    signalId: uuid('signal_id'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+// Business calendars (the JSON shape of src/time/calendar.ts) and SLA policies (src/sla).
+export const calendars = pgTable(
+  'calendars',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    name: text('name').notNull(),
+    calendar: jsonb('calendar').$type<Record<string, unknown>>().notNull(),
+    isDefault: boolean('is_default').notNull().default(false),
+    version: integer('version').notNull().default(1),
+    createdAt: ts('created_at').notNull().defaultNow(),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const slaPolicies = pgTable(
+  'sla_policies',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    name: text('name').notNull(),
+    position: integer('position').notNull(),
+    isFallback: boolean('is_fallback').notNull().default(false),
+    active: boolean('active').notNull().default(true),
+    matchTypeKeys: text('match_type_keys').array().notNull().default([]),
+    matchTiers: text('match_tiers').array().notNull().default([]),
+    matchPriorities: text('match_priorities').array().notNull().default([]),
+    calendarId: uuid('calendar_id').notNull(),
+    targetKind: text('target_kind').$type<'business' | 'calendar'>().notNull(),
+    targetMinutes: integer('target_minutes').notNull(),
+    checkpoints: jsonb('checkpoints').$type<{ percent: number; action: string }[]>().notNull(),
+    escalateTo: text('escalate_to').$type<'owner_manager' | 'user'>().notNull(),
+    escalationUserId: uuid('escalation_user_id'),
+    remedySchedule: jsonb('remedy_schedule')
+      .$type<{ fromBusinessMinutesLate: number; creditPercent: number }[]>()
+      .notNull()
+      .default([]),
+    approvalLimitMinor: bigint('approval_limit_minor', { mode: 'number' }),
+    version: integer('version').notNull().default(1),
+    createdAt: ts('created_at').notNull(),
+    updatedAt: ts('updated_at').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
 );

@@ -118,6 +118,7 @@ export async function loadChunk(exec: RawExec, c: GeneratedChunk): Promise<void>
       ['paused_at', 'timestamptz', (p: P) => p.pausedAt],
       ['pause_cause', 'text', (p: P) => p.pauseCause],
       ['paused_ms', 'int8', (p: P) => p.pausedMs],
+      ['pauses', 'jsonb', (p: P) => JSON.stringify(p.pauses)],
       ['renegotiation_count', 'int4', (p: P) => p.renegotiationCount],
       ['proof_kind', 'text', (p: P) => p.proofKind],
       ['proof_note', 'text', (p: P) => p.proofNote],

@@ -2,8 +2,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { instant, text, uuid } from '../http/schemas.js';
+import { presentPromises } from '../promises/present-promises.js';
 import { EMOTIONS } from '../promises/promise.js';
-import { presentPromise } from '../promises/promises.presenter.js';
 import { completeHandoff } from './complete-handoff.js';
 import { HANDOFF_STATUSES, MAX_HANDOFF_ITEMS } from './handoff.js';
 import { presentHandoff } from './handoffs.presenter.js';
@@ -126,7 +126,10 @@ export function handoffRoutes(ctx: AppContext): AnyRoute[] {
       handler: async ({ principal, params }) => {
         const done = await completeHandoff(ctx, { principal, handoffId: params.handoffId });
         const at = now();
-        return { ...presentHandoff(done), promises: done.promises.map((p) => presentPromise(p, at)) };
+        return {
+          ...presentHandoff(done),
+          promises: await presentPromises(ctx, principal.workspaceId, done.promises, at),
+        };
       },
     }),
   ];

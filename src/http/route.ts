@@ -40,6 +40,12 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   status?: number;
   /** POST routes honour `Idempotency-Key` unless this is false. */
   idempotent?: boolean;
+  /**
+   * The body reaches the handler unparsed and unvalidated, as the exact bytes sent (a Buffer; only
+   * application/json is accepted), for routes that verify a signature over them (inbound webhooks).
+   * Such a route declares no `body` schema and parses the body itself once the signature holds.
+   */
+  rawBody?: boolean;
   handler: (args: HandlerArgs<P, Q, B>) => Promise<unknown>;
 }
 
@@ -87,6 +93,17 @@ export function authorize(
 export function registerRoutes(app: FastifyInstance, ctx: AppContext, routes: AnyRoute[]): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
   for (const spec of routes) {
+    if (spec.rawBody) {
+      // A plugin scope of its own, so the raw-body parser applies to this route only.
+      app.register(async (scope) => {
+        scope.removeAllContentTypeParsers();
+        scope.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) =>
+          done(null, body),
+        );
+        registerRoutes(scope, ctx, [{ ...spec, rawBody: false }]);
+      });
+      continue;
+    }
     r.route({
       method: spec.method,
       url: spec.url,

@@ -12,8 +12,10 @@ import { recordRoutes } from '../accounts/records.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
+import { integrationRoutes } from '../integrations/integrations.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
 import { promiseRoutes } from '../promises/promises.routes.js';
+import { slaRoutes } from '../sla/sla.routes.js';
 import { userRoutes } from '../users/users.routes.js';
 import { authenticate } from './authenticate.js';
 import { handoffRoutes, signalRoutes } from './customer-memory.routes.js';
@@ -44,6 +46,8 @@ export function apiRoutes(ctx: AppContext, opts: ServerOptions = {}): AnyRoute[]
     ...ledgerRoutes(ctx, { signingKeyFile: opts.signingKeyFile }),
     ...signalRoutes(ctx),
     ...handoffRoutes(ctx),
+    ...integrationRoutes(ctx),
+    ...slaRoutes(ctx),
   ];
 }
 

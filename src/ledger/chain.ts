@@ -16,6 +16,14 @@ export const EVENT_TYPES = [
   'broken',
   'cancelled',
   'commented',
+  // The SLA clock (src/sla): due date/checkpoints re-derived after a calendar or policy change, and
+  // the breach, recorded once.
+  'sla_recomputed',
+  'sla_breached',
+  // Remedies for a missed guarantee: issued within the approval limit, or requested then approved.
+  'remedy_requested',
+  'remedy_issued',
+  'remedy_approved',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

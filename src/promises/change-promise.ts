@@ -3,6 +3,7 @@ import { can, canWriteOwned, type Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { type ChainedEvent, chainEvent } from '../ledger/chain.js';
+import { withSlaFacts } from '../sla/plan-sla.js';
 import { findActivePromiseType, findContact, findUser, isUuid } from '../workspaces/workspaces.repo.js';
 import { decide, evolve, type PromiseCommand } from './promise.js';
 import { insertEvent, lockPromise, type StoredPromise, updateProjection } from './promises.repo.js';
@@ -72,7 +73,8 @@ export async function changePromise(
     }
 
     const now = ctx.now();
-    const decision = decide(stored.state, cmd, now);
+    // A promise with an SLA policy: the event also records its business-time due date (src/sla).
+    const decision = await withSlaFacts(tx, stored.state, decide(stored.state, cmd, now), now, actor.id);
     const event = chainEvent(
       { seq: stored.version, hash: stored.headHash },
       {

@@ -3,11 +3,19 @@ import type { Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { chainEvent } from '../ledger/chain.js';
+import { planSla } from '../sla/plan-sla.js';
 import { findAccount, findActivePromiseType, findContact, findUser } from '../workspaces/workspaces.repo.js';
 import { decideCreate, evolve, type NewPromise } from './promise.js';
 import { insertEvent, insertProjection, type StoredPromise } from './promises.repo.js';
 
-export type CreatePromiseInput = Omit<NewPromise, 'workspaceId' | 'id'> & { id?: string };
+export type CreatePromiseInput = Omit<
+  NewPromise,
+  'workspaceId' | 'id' | 'dueAt' | 'slaPolicyId' | 'dueFromPolicy' | 'checkpoints'
+> & {
+  id?: string;
+  /** Optional when an SLA policy matches: the due date is then the policy's target from now. */
+  dueAt?: Date | undefined;
+};
 
 /** Creates a promise: its `created` event and its projection row, in one transaction. */
 export async function createPromise(
@@ -39,8 +47,16 @@ export async function createPromise(
     }
     const owner = await findUser(tx, ws.id, input.ownerId);
     const id = input.id ?? uuidv7();
-    const decision = decideCreate({ ...input, workspaceId: ws.id, id }, owner && { ...owner });
     const now = ctx.now();
+    const sla = await planSla(tx, {
+      workspaceId: ws.id,
+      typeKey: input.typeKey,
+      tier: account.tier,
+      priority: input.priority ?? null,
+      dueAt: input.dueAt,
+      now,
+    });
+    const decision = decideCreate({ ...input, ...sla, workspaceId: ws.id, id }, owner && { ...owner });
     const event = chainEvent(undefined, {
       workspaceId: ws.id,
       promiseId: id,

@@ -44,6 +44,8 @@ export const PROOF_KINDS = [
 ] as const;
 export const RECOVERY_STRENGTHS = ['task_closed', 'confidence_restored'] as const;
 export const PAUSE_CAUSES = ['customer', 'us'] as const;
+/** A promise's priority, one of the things an SLA policy can match on. */
+export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const BUILTIN_PROMISE_TYPES = {
   product_follow_up: 'Product follow-up',
   support_resolution: 'Support resolution',
@@ -62,6 +64,20 @@ export type Source = (typeof SOURCES)[number];
 export type ProofKind = (typeof PROOF_KINDS)[number];
 export type RecoveryStrength = (typeof RECOVERY_STRENGTHS)[number];
 export type PauseCause = (typeof PAUSE_CAUSES)[number];
+export type Priority = (typeof PRIORITIES)[number];
+
+/** An SLA checkpoint of a promise: `percent` of its timeline, reached at `at` (ISO, pauses not applied). */
+export interface StoredCheckpoint {
+  percent: number;
+  action: string;
+  at: string;
+}
+
+/** One pause of the clock, as ISO instants; `end` is null while the promise is paused. */
+export interface PauseSpan {
+  start: string;
+  end: string | null;
+}
 
 export interface PromiseState {
   workspaceId: string;
@@ -79,7 +95,16 @@ export interface PromiseState {
   consequence: Consequence | null;
   source: Source;
   riskIndicators: string[];
+  priority: Priority | null;
   slaPolicyId: string | null;
+  /** The due date was derived from the SLA policy (so a policy or calendar change moves it). */
+  dueFromPolicy: boolean;
+  /** The SLA checkpoint instants (null without a policy). */
+  checkpoints: StoredCheckpoint[] | null;
+  /** Every pause of the clock, oldest first: the SLA clock excludes them from business time. */
+  pauses: PauseSpan[];
+  /** When the SLA deadline passed, as recorded (once) by an `sla_breached` event. */
+  slaBreachedAt: Date | null;
   pausedAt: Date | null;
   pauseCause: PauseCause | null;
   pausedMs: number;
@@ -106,6 +131,7 @@ export const EDITABLE_FIELDS = [
   'consequence',
   'source',
   'riskIndicators',
+  'priority',
 ] as const;
 export type EditableField = (typeof EDITABLE_FIELDS)[number];
 export type PromiseEdit = Partial<Pick<PromiseState, EditableField>>;
@@ -124,7 +150,10 @@ export interface NewPromise {
   consequence?: Consequence | null;
   source?: Source;
   riskIndicators?: string[];
+  priority?: Priority | null;
   slaPolicyId?: string | null;
+  dueFromPolicy?: boolean;
+  checkpoints?: StoredCheckpoint[] | null;
 }
 
 /** Who would own the promise, as the caller found them (the owner rule is checked here). */
@@ -213,6 +242,14 @@ export function decideCreate(input: NewPromise, owner: OwnerCandidate | undefine
       source: input.source ?? 'other',
       riskIndicators: [...(input.riskIndicators ?? [])],
       slaPolicyId: input.slaPolicyId ?? null,
+      // Written only when set, so promises without priority or SLA keep their original event shape.
+      ...(input.priority ? { priority: input.priority } : {}),
+      ...(input.slaPolicyId
+        ? {
+            dueFromPolicy: input.dueFromPolicy === true,
+            checkpoints: (input.checkpoints ?? []).map((c) => ({ ...c })),
+          }
+        : {}),
     },
   };
 }
@@ -347,7 +384,12 @@ export function evolve(
       consequence: str(p.consequence) as Consequence | null,
       source: (str(p.source) ?? 'other') as Source,
       riskIndicators: Array.isArray(p.riskIndicators) ? (p.riskIndicators as string[]) : [],
+      priority: str(p.priority) as Priority | null,
       slaPolicyId: str(p.slaPolicyId),
+      dueFromPolicy: p.dueFromPolicy === true,
+      checkpoints: checkpointsOf(p.checkpoints) ?? null,
+      pauses: [],
+      slaBreachedAt: null,
       pausedAt: null,
       pauseCause: null,
       pausedMs: 0,
@@ -370,6 +412,15 @@ export function evolve(
     s.pausedMs += num(p.pausedMs);
     s.pausedAt = null;
     s.pauseCause = null;
+    const last = s.pauses[s.pauses.length - 1];
+    if (last && last.end === null) s.pauses = [...s.pauses.slice(0, -1), { start: last.start, end: iso(at) }];
+  };
+  // The due date net of pauses: for a promise with an SLA policy the use case computes it in business
+  // time on the policy's calendar and records it in the event (`slaDueAt`); otherwise the paused
+  // wall-clock time is added.
+  const effectiveDue = () => {
+    const sla = str(p.slaDueAt);
+    return sla ? new Date(sla) : addMs(s.dueAt, s.pausedMs);
   };
   switch (event.type) {
     case 'edited': {
@@ -387,16 +438,20 @@ export function evolve(
     case 'renegotiated':
       s.dueAt = new Date(str(p.toDueAt) ?? '');
       s.renegotiationCount += 1;
-      s.effectiveDueAt = s.pausedAt ? null : addMs(s.dueAt, s.pausedMs);
+      // Agreed with the customer: the date is no longer the policy's to move.
+      s.dueFromPolicy = false;
+      s.checkpoints = checkpointsOf(p.checkpoints) ?? s.checkpoints;
+      s.effectiveDueAt = s.pausedAt ? null : effectiveDue();
       return s;
     case 'paused':
       s.pausedAt = at;
       s.pauseCause = str(p.cause) as PauseCause;
       s.effectiveDueAt = null;
+      s.pauses = [...s.pauses, { start: iso(at), end: null }];
       return s;
     case 'resumed':
       closePause();
-      s.effectiveDueAt = addMs(s.dueAt, s.pausedMs);
+      s.effectiveDueAt = effectiveDue();
       return s;
     case 'kept': {
       closePause();
@@ -408,7 +463,7 @@ export function evolve(
       s.recoveryStrength = str(p.recoveryStrength) as RecoveryStrength;
       s.keptLate = p.late === true;
       s.closedAt = at;
-      s.effectiveDueAt = addMs(s.dueAt, s.pausedMs);
+      s.effectiveDueAt = effectiveDue();
       return s;
     }
     case 'broken':
@@ -417,11 +472,34 @@ export function evolve(
       s.status = event.type;
       s.closeReason = str(p.reason);
       s.closedAt = at;
-      s.effectiveDueAt = addMs(s.dueAt, s.pausedMs);
+      s.effectiveDueAt = effectiveDue();
       return s;
     case 'commented':
       return s;
+    case 'sla_recomputed': {
+      const to = str(p.toDueAt);
+      if (to) s.dueAt = new Date(to);
+      s.checkpoints = checkpointsOf(p.checkpoints) ?? s.checkpoints;
+      s.effectiveDueAt = s.pausedAt ? null : effectiveDue();
+      return s;
+    }
+    case 'sla_breached':
+      s.slaBreachedAt = new Date(str(p.breachedAt) ?? at.toISOString());
+      return s;
+    case 'remedy_requested':
+    case 'remedy_issued':
+    case 'remedy_approved':
+      // Remedies live in the ledger only (src/sla/remedies.ts folds them from the stream).
+      return s;
   }
+}
+
+function checkpointsOf(v: JsonValue | undefined): StoredCheckpoint[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.map((c) => {
+    const o = (c ?? {}) as Payload;
+    return { percent: num(o.percent), action: str(o.action) ?? '', at: str(o.at) ?? '' };
+  });
 }
 
 /** Time the promise's clock has run: from creation to now (or close), minus paused time. */

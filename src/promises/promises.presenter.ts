@@ -1,11 +1,19 @@
 import type { ChainedEvent } from '../ledger/chain.js';
+import { type PromiseContext, riskView, slaView } from '../sla/promise-sla.js';
 import { isOverdue } from './promise.js';
 import type { StoredPromise } from './promises.repo.js';
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-/** The one JSON shape of a promise in every response. */
-export function presentPromise({ state: s, version, headHash }: StoredPromise, now: Date) {
+/**
+ * The one JSON shape of a promise in every response. `context` is loaded once per response
+ * (loadPromiseContext, or presentPromises in present-promises.ts) and gives the SLA clock and risk.
+ */
+export function presentPromise(
+  { state: s, version, headHash }: StoredPromise,
+  now: Date,
+  context: PromiseContext,
+) {
   return {
     id: s.id,
     workspaceId: s.workspaceId,
@@ -23,7 +31,10 @@ export function presentPromise({ state: s, version, headHash }: StoredPromise, n
     consequence: s.consequence,
     source: s.source,
     riskIndicators: s.riskIndicators,
+    priority: s.priority,
     slaPolicyId: s.slaPolicyId,
+    sla: slaView(s, context.setup, now),
+    risk: riskView(s, context.setup, context.history),
     paused: s.pausedAt !== null,
     pausedAt: iso(s.pausedAt),
     pauseCause: s.pauseCause,

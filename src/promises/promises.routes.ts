@@ -4,16 +4,18 @@ import { type AnyRoute, route } from '../http/route.js';
 import { csv, instant, text, uuid } from '../http/schemas.js';
 import { changePromise, type PromiseCommandInput } from './change-promise.js';
 import { createPromise } from './create-promise.js';
+import { presentOnePromise, presentPromises } from './present-promises.js';
 import {
   CONSEQUENCES,
   EMOTIONS,
   PAUSE_CAUSES,
+  PRIORITIES,
   PROOF_KINDS,
   RECOVERY_STRENGTHS,
   SOURCES,
   STATUSES,
 } from './promise.js';
-import { presentEvent, presentPromise } from './promises.presenter.js';
+import { presentEvent } from './promises.presenter.js';
 import { getPromiseWithHistory, listPromises, SORTS } from './read-promises.js';
 
 const promiseParams = z.strictObject({ promiseId: uuid() });
@@ -31,7 +33,9 @@ export const CreatePromiseBody = z.strictObject({
   promiseMade: text(),
   customerReason: text(),
   ownerId: uuid(),
-  dueAt: instant(),
+  // Optional when an SLA policy matches: the due date is then the policy's target from now.
+  dueAt: instant().optional(),
+  priority: z.enum(PRIORITIES).nullable().optional(),
   emotion: z.enum(EMOTIONS).nullable().optional(),
   consequence: z.enum(CONSEQUENCES).nullable().optional(),
   source: z.enum(SOURCES).optional(),
@@ -59,6 +63,7 @@ const ACTIONS: {
         consequence: z.enum(CONSEQUENCES).nullable().optional(),
         source: z.enum(SOURCES).optional(),
         riskIndicators: riskIndicators.optional(),
+        priority: z.enum(PRIORITIES).nullable().optional(),
       }),
       reason: text(1000).optional(),
     }),
@@ -203,7 +208,7 @@ export function promiseRoutes(ctx: AppContext): AnyRoute[] {
         });
         const at = now();
         return {
-          data: page.data.map((p) => presentPromise(p, at)),
+          data: await presentPromises(ctx, principal.workspaceId, page.data, at),
           nextCursor: page.nextCursor,
           ...(page.total === undefined ? {} : { total: page.total }),
         };
@@ -219,7 +224,12 @@ export function promiseRoutes(ctx: AppContext): AnyRoute[] {
       body: CreatePromiseBody,
       status: 201,
       handler: async ({ principal, body }) =>
-        presentPromise(await createPromise(ctx, { principal, input: body }), now()),
+        presentOnePromise(
+          ctx,
+          principal.workspaceId,
+          await createPromise(ctx, { principal, input: body }),
+          now(),
+        ),
     }),
     route({
       id: 'promises.get',
@@ -232,7 +242,7 @@ export function promiseRoutes(ctx: AppContext): AnyRoute[] {
       handler: async ({ principal, params }) => {
         const h = await getPromiseWithHistory(ctx, { principal, promiseId: params.promiseId });
         return {
-          ...presentPromise(h.promise, now()),
+          ...(await presentOnePromise(ctx, principal.workspaceId, h.promise, now())),
           verified: h.verified,
           history: h.events.map(presentEvent),
         };
@@ -255,7 +265,10 @@ export function promiseRoutes(ctx: AppContext): AnyRoute[] {
             promiseId: params.promiseId,
             command: action.toCommand(body as never),
           });
-          return { ...presentPromise(result.promise, now()), event: presentEvent(result.event) };
+          return {
+            ...(await presentOnePromise(ctx, principal.workspaceId, result.promise, now())),
+            event: presentEvent(result.event),
+          };
         },
       }),
     ),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { uuid } from '../http/schemas.js';
-import { presentPromise } from '../promises/promises.presenter.js';
+import { presentOnePromise } from '../promises/present-promises.js';
 import { closeEscalation } from './close-escalation.js';
 import { getSignal, listAccountSignals, listSignals } from './read-signals.js';
 import { recordSignal } from './record-signal.js';
@@ -43,7 +43,9 @@ export function signalRoutes(ctx: AppContext): AnyRoute[] {
         const { signal, followUpPromise } = await recordSignal(ctx, { principal, input: body });
         return {
           ...presentSignal(signal),
-          ...(followUpPromise ? { followUpPromise: presentPromise(followUpPromise, now()) } : {}),
+          ...(followUpPromise
+            ? { followUpPromise: await presentOnePromise(ctx, principal.workspaceId, followUpPromise, now()) }
+            : {}),
         };
       },
     }),
@@ -109,7 +111,10 @@ export function signalRoutes(ctx: AppContext): AnyRoute[] {
           followUp: body.followUpPromise,
           resolution: body.resolution,
         });
-        return { ...presentSignal(signal), followUpPromise: presentPromise(followUpPromise, now()) };
+        return {
+          ...presentSignal(signal),
+          followUpPromise: await presentOnePromise(ctx, principal.workspaceId, followUpPromise, now()),
+        };
       },
     }),
     route({

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { text, uuid } from '../http/schemas.js';
-import { presentPromise } from '../promises/promises.presenter.js';
+import { presentPromises } from '../promises/present-promises.js';
 import { createView, deleteView, getView, listViews, updateView } from './manage-views.js';
 import { runView } from './run-view.js';
 import { VISIBILITIES } from './saved-view.js';
@@ -112,7 +112,7 @@ export function viewRoutes(ctx: AppContext): AnyRoute[] {
         });
         const at = ctx.now();
         return {
-          data: page.data.map((p) => presentPromise(p, at)),
+          data: await presentPromises(ctx, principal.workspaceId, page.data, at),
           nextCursor: page.nextCursor,
           ...(page.total === undefined ? {} : { total: page.total }),
         };

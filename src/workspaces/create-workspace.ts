@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { promiseTypes, users, workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { BUILTIN_PROMISE_TYPES } from '../promises/promise.js';
+import { insertDefaultCalendar } from '../sla/sla.repo.js';
 import { hashPassword } from '../users/passwords.js';
 
 export interface CreateWorkspaceInput {
@@ -49,6 +50,8 @@ export async function createWorkspace(ctx: AppContext, input: CreateWorkspaceInp
         builtin: true,
       })),
     );
+    // Every workspace has a default business calendar: open 24×7 in its zone until an admin edits it.
+    await insertDefaultCalendar(tx, id, input.timeZone ?? 'UTC', ctx.now());
     await tx.insert(users).values({
       workspaceId: id,
       id: adminId,

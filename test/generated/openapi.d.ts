@@ -833,6 +833,252 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/integrations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace’s integrations, newest first: kind, endpoint, event types, and whether each is active, revoked, or suspended (its creator lost access). Never their secrets. */
+        get: operations["integrations.list"];
+        put?: never;
+        /** Create an inbound integration (helpdesk, billing, product_usage or survey). The response carries its signing secret (whsec_…) once; the server keeps it to check signatures but never returns it again. */
+        post: operations["integrations.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{integrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One integration (never its secret). */
+        get: operations["integrations.get"];
+        put?: never;
+        post?: never;
+        /** Revoke an integration: its endpoint answers 404 from now on. */
+        delete: operations["integrations.revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/integrations/{integrationId}/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The integration’s authenticated deliveries, newest first: event id and type, processed / duplicate / rejected / failed, the HTTP status and error returned, the signal recorded. Requests that failed authentication are not logged. */
+        get: operations["integrations.deliveries"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace’s business calendars (the default one first). */
+        get: operations["calendars.list"];
+        put?: never;
+        /** Add a business calendar: IANA zone, opening intervals per weekday, holidays. */
+        post: operations["calendars.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendars/{calendarId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One business calendar. */
+        get: operations["calendars.get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** Rename a calendar, change its hours or holidays, or make it the default. A change of hours or holidays recomputes the due dates and checkpoints of every open promise of the policies on it (recorded in their ledgers). */
+        patch: operations["calendars.update"];
+        trace?: never;
+    };
+    "/api/v1/calendars/{calendarId}/holidays/import": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Add the all-day events of an iCalendar (.ics) file to the calendar’s holidays (or replace them); recurring events are expanded up to `to`. Open promises on the calendar are recomputed. */
+        post: operations["calendars.importHolidays"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla-policies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** SLA policies in matching order (first match wins; the fallback applies when none does). */
+        get: operations["slaPolicies.list"];
+        put?: never;
+        /** Add an SLA policy: what it matches (promise types, account tiers, priorities), its target (business or calendar minutes on a calendar), checkpoints (default 50% and 80%), escalation, remedy schedule and approval limit. */
+        post: operations["slaPolicies.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla-policies/{policyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One SLA policy. */
+        get: operations["slaPolicies.get"];
+        put?: never;
+        post?: never;
+        /** Delete a policy no promise uses; a used one can only be deactivated. */
+        delete: operations["slaPolicies.delete"];
+        options?: never;
+        head?: never;
+        /** Change an SLA policy. A change of target, calendar or checkpoints recomputes its open promises (recorded in their ledgers). */
+        patch: operations["slaPolicies.update"];
+        trace?: never;
+    };
+    "/api/v1/promises/{promiseId}/risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The promise’s risk (high, medium, low) with its reasons: the seed-004 indicators set on it, and its buffer against how long this workspace took to keep promises of the same type. */
+        get: operations["promises.risk"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promises/{promiseId}/remedies": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The remedies (service credits) of a promise, from its ledger. */
+        get: operations["promises.remedies.list"];
+        put?: never;
+        /** Issue the remedy a missed guarantee earns (kept late or broken, on a policy with a remedy schedule), computed from the business minutes late. Within the approval limit it is issued at once; above it, it awaits a manager. */
+        post: operations["promises.remedies.create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promises/{promiseId}/remedies/{remedyId}/approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Approve (and so issue) a remedy above the approval limit. */
+        post: operations["promises.remedies.approve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/breaches": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Record the SLA breach of every open promise of the workspace that is past its deadline now (once per promise; running it again records nothing new). */
+        post: operations["sla.breaches.record"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/sla/compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Business-time arithmetic on a stored calendar (calendarId) or an inline one: `add` minutes to start, or the minutes `between` start and end, pauses excluded. */
+        post: operations["sla.compute"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/inbound/{integrationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Receive one signed event from an integration (Standard Webhooks): headers webhook-id (the event id; a replay answers {"duplicate": true} and records nothing), webhook-timestamp (seconds; at most 5 minutes from the server clock) and webhook-signature (v1,<base64 HMAC-SHA256 of "<id>.<timestamp>.<raw body>"> keyed by the base64 part of the whsec_ secret). Body: {"type", "timestamp"?, "data"}, strict. helpdesk: ticket.created → complaint (data: ticketId, requester {email, name?}, subject, category = the underlying concern, concern?, description?, accountExternalId?). billing: payment.failed / payment.recovered → billing event (data: amountMinor?, currency?, invoiceId?); renewal.renewed / renewal.churned → renewal outcome (data: arrBeforeMinor, arrAfterMinor, currency?, note?). product_usage: usage.activity → product activity, advancing the account’s last activity (data: activity?, count?). survey: nps.response (score 0–10) / csat.response (score 1–5) (data: score, comment?, respondent? {email, name?}, responseId?). The account is data.accountExternalId (its external id) or else the domain of the email (requester.email, customerEmail, userEmail, respondent.email); no match → 422 naming the field. Bad or missing signature → 401; unknown or revoked integration → 404; nothing is written. */
+        post: operations["inbound.deliver"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1261,7 +1507,8 @@ export interface operations {
                     customerReason: string;
                     /** Format: uuid */
                     ownerId: string;
-                    dueAt: string;
+                    dueAt?: string;
+                    priority?: ("low" | "normal" | "high" | "urgent") | null;
                     emotion?: ("confused" | "blocked" | "skeptical" | "urgent" | "embarrassed" | "disappointed" | "excited" | "politically_exposed") | null;
                     consequence?: ("renewal_risk" | "executive_escalation" | "adoption_delay" | "internal_credibility_loss" | "compliance_concern" | "expansion_blocker") | null;
                     /** @enum {string} */
@@ -1322,6 +1569,7 @@ export interface operations {
                         /** @enum {string} */
                         source?: "sales_handoff" | "support" | "success" | "renewal" | "escalation" | "survey" | "other";
                         riskIndicators?: string[];
+                        priority?: ("low" | "normal" | "high" | "urgent") | null;
                     };
                     reason?: string;
                 };
@@ -2359,7 +2607,8 @@ export interface operations {
                         customerReason: string;
                         /** Format: uuid */
                         ownerId: string;
-                        dueAt: string;
+                        dueAt?: string;
+                        priority?: ("low" | "normal" | "high" | "urgent") | null;
                         emotion?: ("confused" | "blocked" | "skeptical" | "urgent" | "embarrassed" | "disappointed" | "excited" | "politically_exposed") | null;
                         consequence?: ("renewal_risk" | "executive_escalation" | "adoption_delay" | "internal_credibility_loss" | "compliance_concern" | "expansion_blocker") | null;
                         /** @enum {string} */
@@ -2563,6 +2812,814 @@ export interface operations {
             header?: never;
             path: {
                 handoffId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "integrations.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "integrations.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    kind: "helpdesk" | "billing" | "product_usage" | "survey";
+                    name: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "integrations.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "integrations.revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "integrations.deliveries": {
+        parameters: {
+            query?: {
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path: {
+                integrationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "calendars.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "calendars.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    /**
+                     * @description Business calendar: IANA zone, opening intervals per weekday as local "HH:MM" pairs (end exclusive, "24:00" ends a day, [] = closed), holidays as local dates.
+                     * @example {
+                     *       "tz": "America/New_York",
+                     *       "week": {
+                     *         "mon": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "tue": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "wed": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "thu": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "fri": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "sat": [],
+                     *         "sun": []
+                     *       },
+                     *       "holidays": [
+                     *         "2026-12-25"
+                     *       ]
+                     *     }
+                     */
+                    calendar: {
+                        tz: string;
+                        week: {
+                            mon: [
+                                string,
+                                string
+                            ][];
+                            tue: [
+                                string,
+                                string
+                            ][];
+                            wed: [
+                                string,
+                                string
+                            ][];
+                            thu: [
+                                string,
+                                string
+                            ][];
+                            fri: [
+                                string,
+                                string
+                            ][];
+                            sat: [
+                                string,
+                                string
+                            ][];
+                            sun: [
+                                string,
+                                string
+                            ][];
+                        };
+                        /** @default [] */
+                        holidays?: string[];
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "calendars.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendarId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "calendars.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendarId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    /**
+                     * @description Business calendar: IANA zone, opening intervals per weekday as local "HH:MM" pairs (end exclusive, "24:00" ends a day, [] = closed), holidays as local dates.
+                     * @example {
+                     *       "tz": "America/New_York",
+                     *       "week": {
+                     *         "mon": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "tue": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "wed": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "thu": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "fri": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "sat": [],
+                     *         "sun": []
+                     *       },
+                     *       "holidays": [
+                     *         "2026-12-25"
+                     *       ]
+                     *     }
+                     */
+                    calendar?: {
+                        tz: string;
+                        week: {
+                            mon: [
+                                string,
+                                string
+                            ][];
+                            tue: [
+                                string,
+                                string
+                            ][];
+                            wed: [
+                                string,
+                                string
+                            ][];
+                            thu: [
+                                string,
+                                string
+                            ][];
+                            fri: [
+                                string,
+                                string
+                            ][];
+                            sat: [
+                                string,
+                                string
+                            ][];
+                            sun: [
+                                string,
+                                string
+                            ][];
+                        };
+                        /** @default [] */
+                        holidays?: string[];
+                    };
+                    /** @enum {boolean} */
+                    isDefault?: true;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "calendars.importHolidays": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                calendarId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    ics: string;
+                    from?: string;
+                    to?: string;
+                    replace?: boolean;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "slaPolicies.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "slaPolicies.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name: string;
+                    position?: number;
+                    fallback?: boolean;
+                    active?: boolean;
+                    match?: {
+                        /** @default [] */
+                        typeKeys?: string[];
+                        /** @default [] */
+                        tiers?: ("strategic" | "enterprise" | "mid_market" | "smb")[];
+                        /** @default [] */
+                        priorities?: ("low" | "normal" | "high" | "urgent")[];
+                    };
+                    /** Format: uuid */
+                    calendarId?: string;
+                    target: {
+                        /** @enum {string} */
+                        kind: "business" | "calendar";
+                        minutes: number;
+                    };
+                    checkpoints?: {
+                        percent: number;
+                        /** @enum {string} */
+                        action: "internal_check_in" | "customer_update_required";
+                    }[];
+                    escalation?: {
+                        /** @enum {string} */
+                        to: "owner_manager";
+                    } | {
+                        /** @enum {string} */
+                        to: "user";
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                    remedySchedule?: {
+                        fromBusinessMinutesLate: number;
+                        creditPercent: number;
+                    }[];
+                    approvalLimitMinor?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "slaPolicies.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "slaPolicies.delete": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "slaPolicies.update": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                policyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    name?: string;
+                    position?: number;
+                    fallback?: boolean;
+                    active?: boolean;
+                    match?: {
+                        /** @default [] */
+                        typeKeys?: string[];
+                        /** @default [] */
+                        tiers?: ("strategic" | "enterprise" | "mid_market" | "smb")[];
+                        /** @default [] */
+                        priorities?: ("low" | "normal" | "high" | "urgent")[];
+                    };
+                    /** Format: uuid */
+                    calendarId?: string;
+                    target?: {
+                        /** @enum {string} */
+                        kind: "business" | "calendar";
+                        minutes: number;
+                    };
+                    checkpoints?: {
+                        percent: number;
+                        /** @enum {string} */
+                        action: "internal_check_in" | "customer_update_required";
+                    }[];
+                    escalation?: {
+                        /** @enum {string} */
+                        to: "owner_manager";
+                    } | {
+                        /** @enum {string} */
+                        to: "user";
+                        /** Format: uuid */
+                        userId: string;
+                    };
+                    remedySchedule?: {
+                        fromBusinessMinutesLate: number;
+                        creditPercent: number;
+                    }[];
+                    approvalLimitMinor?: number | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "promises.risk": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promiseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "promises.remedies.list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promiseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "promises.remedies.create": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promiseId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    baseAmountMinor?: number;
+                    note?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "promises.remedies.approve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                promiseId: string;
+                remedyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    note?: string;
+                } | null;
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "sla.breaches.record": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "sla.compute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @enum {string} */
+                    op: "add" | "between";
+                    /** Format: uuid */
+                    calendarId?: string;
+                    /**
+                     * @description Business calendar: IANA zone, opening intervals per weekday as local "HH:MM" pairs (end exclusive, "24:00" ends a day, [] = closed), holidays as local dates.
+                     * @example {
+                     *       "tz": "America/New_York",
+                     *       "week": {
+                     *         "mon": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "tue": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "wed": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "thu": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "fri": [
+                     *           [
+                     *             "09:00",
+                     *             "17:00"
+                     *           ]
+                     *         ],
+                     *         "sat": [],
+                     *         "sun": []
+                     *       },
+                     *       "holidays": [
+                     *         "2026-12-25"
+                     *       ]
+                     *     }
+                     */
+                    calendar?: {
+                        tz: string;
+                        week: {
+                            mon: [
+                                string,
+                                string
+                            ][];
+                            tue: [
+                                string,
+                                string
+                            ][];
+                            wed: [
+                                string,
+                                string
+                            ][];
+                            thu: [
+                                string,
+                                string
+                            ][];
+                            fri: [
+                                string,
+                                string
+                            ][];
+                            sat: [
+                                string,
+                                string
+                            ][];
+                            sun: [
+                                string,
+                                string
+                            ][];
+                        };
+                        /** @default [] */
+                        holidays?: string[];
+                    };
+                    start: string;
+                    minutes?: number;
+                    end?: string;
+                    pauses?: [
+                        string,
+                        string
+                    ][];
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "inbound.deliver": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                integrationId: string;
             };
             cookie?: never;
         };
