@@ -387,7 +387,7 @@ function hunt(): HuntResult[] {
 
 const local = (d: Date) => formatInstant(d, TZ);
 
-function table(rows: Row[]): string {
+export function table(rows: Row[]): string {
   const head = ['op', 'span', 'implementation', 'ops/s', 'ours ÷ it', 'disagree'];
   const body = rows.map((r) => [
     r.op,
@@ -403,7 +403,7 @@ function table(rows: Row[]): string {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('  '), ...body.map(line)].join('\n');
 }
 
-function huntTable(results: HuntResult[]): string {
+export function huntTable(results: HuntResult[]): string {
   const lines = results.map(
     (r) =>
       `${r.calendar} | ${r.inputs} | ${r.library} ${r.op}: ${r.disagreements}/${r.checked} differ` +

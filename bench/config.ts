@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 export type Engine = 'pglite' | 'postgres';
-export const SUITES = ['foundation', 'api'] as const;
+export const SUITES = ['foundation', 'api', 'business-time'] as const;
 export type Suite = (typeof SUITES)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);

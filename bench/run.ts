@@ -2,7 +2,9 @@
 // other. Settings come from BENCH_* environment variables (see bench/config.ts); progress goes to
 // stderr, the table and the JSON of each suite to stdout, and the JSON also to bench-results/.
 // When both suites run, the API suite reuses the workspace the foundation suite loaded.
+import fs from 'node:fs';
 import { type ApiResult, runApi } from './api.js';
+import { table as btTable, huntTable, runBusinessTimeBench } from './business-time.js';
 import { readConfig } from './config.js';
 import { type BenchDatabase, openBenchDatabase } from './engines.js';
 import { type FoundationResult, runFoundation } from './foundation.js';
@@ -24,9 +26,21 @@ async function main(): Promise<number> {
   const cfg = readConfig();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  if (cfg.suites.includes('business-time')) {
+    // Pure arithmetic, no database: once, before the engines.
+    process.stderr.write('\n== business time (ours vs published business-hours libraries) ==\n');
+    const bt = runBusinessTimeBench();
+    process.stdout.write(`${btTable(bt.throughput.rows)}\n\n${huntTable(bt.disagreements)}\n`);
+    fs.mkdirSync('bench-results', { recursive: true });
+    fs.writeFileSync(
+      `bench-results/business-time-${new Date().toISOString().replaceAll(':', '-')}.json`,
+      `${JSON.stringify(bt, null, 2)}\n`,
+    );
+  }
   const results: FoundationResult[] = [];
   const apiResults: ApiResult[] = [];
-  for (const engine of cfg.engines) {
+  const needsDatabase = cfg.suites.some((s) => s !== 'business-time');
+  for (const engine of needsDatabase ? cfg.engines : []) {
     const started = performance.now();
     process.stderr.write(`\n== ${engine} (${cfg.suites.join(', ')}) ==\n`);
     open = await openBenchDatabase(engine, cfg.postgresUrl);
