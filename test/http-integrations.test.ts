@@ -426,6 +426,19 @@ describe(`inbound integrations (${ENGINE})`, () => {
     });
     expect(shown.json_).toMatchObject({ status: 'revoked', revokedBy: a.ids.admin });
     expect(shown.json_.revokedAt).toBe(T0.toISOString());
+    // Creating and revoking are in the security audit log.
+    const log = await send(app, {
+      method: 'GET',
+      url: '/api/v1/audit/security-events?limit=500',
+      headers: a.as.admin,
+    });
+    const mine = log.json_.data.filter(
+      (e: { detail: { integrationId?: string } }) => e.detail.integrationId === integration.id,
+    );
+    expect(mine.map((e: { kind: string }) => e.kind).sort()).toEqual([
+      'integration.created',
+      'integration.revoked',
+    ]);
     const badId = await send(app, {
       method: 'POST',
       url: '/api/v1/inbound/not-a-uuid',

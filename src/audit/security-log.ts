@@ -18,6 +18,8 @@ export const SECURITY_EVENT_KINDS = [
   'user.role_changed',
   'user.deactivated',
   'user.reactivated',
+  'integration.created',
+  'integration.revoked',
   'export',
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];

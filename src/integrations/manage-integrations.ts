@@ -2,6 +2,7 @@
 // its delivery log. Every lookup is by (principal's workspace, id); another workspace's
 // integration is a 404 exactly like a missing one.
 import { uuidv7 } from 'uuidv7';
+import { recordSecurityEvent } from '../audit/security-log.js';
 import type { Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
@@ -23,14 +24,24 @@ export async function createIntegration(
   { principal, input }: { principal: Principal; input: { kind: IntegrationKind; name: string } },
 ) {
   const secret = newWebhookSecret();
-  const integration = await insertIntegration(ctx.database.db, {
-    workspaceId: principal.workspaceId,
-    id: uuidv7(),
-    kind: input.kind,
-    name: input.name,
-    secret,
-    createdBy: principal.userId,
-    createdAt: ctx.now(),
+  const integration = await ctx.database.db.transaction(async (tx) => {
+    const row = await insertIntegration(tx, {
+      workspaceId: principal.workspaceId,
+      id: uuidv7(),
+      kind: input.kind,
+      name: input.name,
+      secret,
+      createdBy: principal.userId,
+      createdAt: ctx.now(),
+    });
+    await recordSecurityEvent(tx, {
+      workspaceId: principal.workspaceId,
+      kind: 'integration.created',
+      at: ctx.now(),
+      actorId: principal.userId,
+      detail: { integrationId: row.id, kind: input.kind, name: input.name },
+    });
+    return row;
   });
   const creator = { id: principal.userId, active: true, role: principal.role, grants: [...principal.grants] };
   // The only response that carries the secret: it is stored so the server can check signatures,
@@ -56,14 +67,23 @@ export async function revokeWorkspaceIntegration(
   ctx: AppContext,
   { principal, integrationId }: { principal: Principal; integrationId: string },
 ): Promise<void> {
-  const done = await revokeIntegration(
-    ctx.database.db,
-    principal.workspaceId,
-    integrationId,
-    principal.userId,
-    ctx.now(),
-  );
-  if (!done) throw missing(integrationId);
+  await ctx.database.db.transaction(async (tx) => {
+    const done = await revokeIntegration(
+      tx,
+      principal.workspaceId,
+      integrationId,
+      principal.userId,
+      ctx.now(),
+    );
+    if (!done) throw missing(integrationId);
+    await recordSecurityEvent(tx, {
+      workspaceId: principal.workspaceId,
+      kind: 'integration.revoked',
+      at: ctx.now(),
+      actorId: principal.userId,
+      detail: { integrationId },
+    });
+  });
 }
 
 interface DeliveryCursor {
