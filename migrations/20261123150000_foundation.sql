@@ -157,16 +157,17 @@ create table promise_events (
   foreign key (workspace_id, actor_id) references users (workspace_id, id)
 );
 
-create function promise_events_append_only() returns trigger language plpgsql as $$
+-- Shared by every append-only table.
+create function reject_change_append_only() returns trigger language plpgsql as $$
 begin
-  raise exception 'promise_events is append-only: % is not allowed', tg_op
+  raise exception '% is append-only: % is not allowed', tg_table_name, tg_op
     using errcode = 'insufficient_privilege';
 end;
 $$;
 create trigger promise_events_no_update before update or delete on promise_events
-  for each row execute function promise_events_append_only();
+  for each row execute function reject_change_append_only();
 create trigger promise_events_no_truncate before truncate on promise_events
-  for each statement execute function promise_events_append_only();
+  for each statement execute function reject_change_append_only();
 
 -- Signed checkpoints: a root over every stream head of a workspace at one moment.
 create table ledger_checkpoints (

@@ -66,12 +66,6 @@ create table security_events (
 );
 create index security_events_user_kind_idx on security_events (workspace_id, user_id, kind, occurred_at);
 
-create function reject_change_append_only() returns trigger language plpgsql as $$
-begin
-  raise exception '% is append-only: % is not allowed', tg_table_name, tg_op
-    using errcode = 'insufficient_privilege';
-end;
-$$;
 create trigger security_events_no_update before update or delete on security_events
   for each row execute function reject_change_append_only();
 create trigger security_events_no_truncate before truncate on security_events
