@@ -1,7 +1,8 @@
-import { and, desc, eq, isNull } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { recordSecurityEvent } from '../audit/security-log.js';
 import type { AppContext } from '../context.js';
+import type { Db } from '../db/connect.js';
 import { apiTokens, users } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { isUuid } from '../workspaces/workspaces.repo.js';
@@ -100,6 +101,34 @@ export async function revokeApiToken(ctx: AppContext, p: Principal, tokenId: str
 }
 
 /** The principal of a bearer token; undefined when unknown, revoked, or its user was removed. */
+/** Every API request starts with this lookup: its SQL is built and prepared once per database. */
+function prepareTokenLookup(db: Db) {
+  return db
+    .select({
+      t: {
+        secretHash: apiTokens.secretHash,
+        revokedAt: apiTokens.revokedAt,
+        lastUsedAt: apiTokens.lastUsedAt,
+        scope: apiTokens.scope,
+      },
+      u: {
+        workspaceId: users.workspaceId,
+        id: users.id,
+        role: users.role,
+        grants: users.grants,
+        active: users.active,
+      },
+    })
+    .from(apiTokens)
+    .innerJoin(users, and(eq(users.workspaceId, apiTokens.workspaceId), eq(users.id, apiTokens.userId)))
+    .where(
+      and(eq(apiTokens.workspaceId, sql.placeholder('workspaceId')), eq(apiTokens.id, sql.placeholder('id'))),
+    )
+    .limit(1)
+    .prepare('api_token_lookup');
+}
+const tokenLookups = new WeakMap<Db, ReturnType<typeof prepareTokenLookup>>();
+
 export async function resolveApiToken(
   ctx: AppContext,
   value: string | undefined,
@@ -108,12 +137,12 @@ export async function resolveApiToken(
   const parsed = parseSecret(PREFIX, value);
   if (!parsed) return undefined;
   const db = ctx.database.db;
-  const [row] = await db
-    .select({ t: apiTokens, u: users })
-    .from(apiTokens)
-    .innerJoin(users, and(eq(users.workspaceId, apiTokens.workspaceId), eq(users.id, apiTokens.userId)))
-    .where(and(eq(apiTokens.workspaceId, parsed.workspaceId), eq(apiTokens.id, parsed.id)))
-    .limit(1);
+  let lookup = tokenLookups.get(db);
+  if (!lookup) {
+    lookup = prepareTokenLookup(db);
+    tokenLookups.set(db, lookup);
+  }
+  const [row] = await lookup.execute({ workspaceId: parsed.workspaceId, id: parsed.id });
   if (!row || !secretMatches(parsed.secret, row.t.secretHash) || row.t.revokedAt || !row.u.active) {
     return undefined;
   }

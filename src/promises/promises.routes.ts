@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { csv, instant, text, uuid } from '../http/schemas.js';
+import { invalidateKeptHistory } from '../sla/context-cache.js';
 import { changePromise, type PromiseCommandInput } from './change-promise.js';
 import { createPromise } from './create-promise.js';
 import { presentOnePromise, presentPromises } from './present-promises.js';
@@ -265,6 +266,8 @@ export function promiseRoutes(ctx: AppContext): AnyRoute[] {
             promiseId: params.promiseId,
             command: action.toCommand(body as never),
           });
+          // A kept promise joins the history the risk buffer is measured against.
+          if (result.event.type === 'kept') invalidateKeptHistory(principal.workspaceId);
           return {
             ...(await presentOnePromise(ctx, principal.workspaceId, result.promise, now())),
             event: presentEvent(result.event),

@@ -148,6 +148,25 @@ function filterConditions(p: Principal, f: PromiseFilter, now: Date): SQL[] {
   return c;
 }
 
+/** The filter is exactly one owner's open promises due within N days, first page, soonest first. */
+function ownerDailyView(
+  p: Principal,
+  f: PromiseFilter,
+  sort: PromiseSort,
+  direction: 'asc' | 'desc',
+  after: Cursor | undefined,
+): { ownerId: string; days: number } | null {
+  const owner = f.owner === 'me' ? p.userId : f.owner;
+  const used = Object.entries(f)
+    .filter(([, v]) => v !== undefined)
+    .map(([k]) => k);
+  const only = used.length === 3 && ['owner', 'status', 'dueWithinDays'].every((k) => used.includes(k));
+  if (!only || !owner || !isUuid(owner) || f.dueWithinDays === undefined) return null;
+  if (f.status?.length !== 1 || f.status[0] !== 'open') return null;
+  if (sort !== 'effectiveDueAt' || direction !== 'asc' || after) return null;
+  return { ownerId: owner, days: f.dueWithinDays };
+}
+
 export interface PromisePage {
   data: StoredPromise[];
   nextCursor: string | null;
@@ -195,12 +214,24 @@ export async function listPromises(
     }
   }
   const order = direction === 'asc' ? sql`${col} asc nulls last` : sql`${col} desc nulls last`;
-  const rows = await db
-    .select()
-    .from(promises)
-    .where(and(...conditions))
-    .orderBy(order, asc(promises.id))
-    .limit(limit + 1);
+  const daily = ownerDailyView(principal, filter, sort, direction, after);
+  const rows = daily
+    ? // The owner's "due in the next N days" first page, the hottest list: the prepared statement of
+      // listDuePromises (same rows, same order), so its SQL is not rebuilt on every request.
+      await listOpenDueForOwner(
+        db,
+        principal.workspaceId,
+        daily.ownerId,
+        now,
+        new Date(now.getTime() + daily.days * DAY_MS),
+        limit + 1,
+      )
+    : await db
+        .select()
+        .from(promises)
+        .where(and(...conditions))
+        .orderBy(order, asc(promises.id))
+        .limit(limit + 1);
   const page = rows.slice(0, limit);
   const last = page[page.length - 1];
   const nextCursor =

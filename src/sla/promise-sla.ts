@@ -7,6 +7,7 @@ import type { PauseSpan, PromiseState } from '../promises/promise.js';
 import { businessMinutesBetween } from '../time/business-time.js';
 import type { Calendar } from '../time/calendar.js';
 import { pausesUntil, type SlaState, slaClock } from './clock.js';
+import { historyCache, setupCache } from './context-cache.js';
 import { assessRisk, type KeptSummary, type RiskAssessment, summarize } from './risk.js';
 import { loadSlaSetup, type SlaSetup } from './sla.repo.js';
 
@@ -185,12 +186,30 @@ export async function loadPromiseContext(
   workspaceId: string,
   promises: readonly { typeKey: string }[],
 ): Promise<PromiseContext> {
-  const setup = await loadSlaSetup(q, workspaceId);
-  const history = await loadKeptHistory(
-    q,
-    workspaceId,
-    promises.map((p) => p.typeKey),
-    setup.defaultCalendar.calendar,
-  );
+  // Cache time is the process's own clock, not the request's (tests move the request clock).
+  const nowMs = performance.now();
+  let setup = setupCache.get(workspaceId, nowMs);
+  if (!setup) {
+    setup = await loadSlaSetup(q, workspaceId);
+    setupCache.set(workspaceId, setup, nowMs);
+  }
+  const cal = setup.defaultCalendar;
+  const prefix = `${cal.id}/${cal.version}/`;
+  let known = historyCache.get(workspaceId, nowMs);
+  const types = [...new Set(promises.map((p) => p.typeKey))];
+  const missing = known ? types.filter((t) => !known!.has(prefix + t)) : types;
+  if (missing.length > 0) {
+    const loaded = await loadKeptHistory(q, workspaceId, missing, cal.calendar);
+    if (!known) {
+      known = new Map();
+      historyCache.set(workspaceId, known, nowMs);
+    }
+    for (const t of missing) known.set(prefix + t, loaded.get(t) ?? null);
+  }
+  const history: KeptHistory = new Map();
+  for (const t of types) {
+    const h = known?.get(prefix + t);
+    if (h) history.set(t, h);
+  }
   return { setup, history };
 }

@@ -7,6 +7,7 @@ import { instant, text, uuid } from '../http/schemas.js';
 import { presentOnePromise } from '../promises/present-promises.js';
 import { presentEvent } from '../promises/promises.presenter.js';
 import { calendarSchema } from '../time/calendar.js';
+import { invalidateSlaSetup } from './context-cache.js';
 import {
   createCalendar,
   getCalendar,
@@ -68,6 +69,11 @@ const UpdatePolicyBody = CreatePolicyBody.partial().refine((b) => Object.keys(b)
 
 export function slaRoutes(ctx: AppContext): AnyRoute[] {
   const now = () => ctx.now();
+  /** A calendar or policy was written: this process's cached SLA setup of the workspace is stale. */
+  const changed = <T>(workspaceId: string, result: T): T => {
+    invalidateSlaSetup(workspaceId);
+    return result;
+  };
   return [
     route({
       id: 'calendars.list',
@@ -90,7 +96,12 @@ export function slaRoutes(ctx: AppContext): AnyRoute[] {
       body: z.strictObject({ name: text(200), calendar: calendarSchema }),
       status: 201,
       handler: async ({ principal, body }) =>
-        presentCalendar(await createCalendar(ctx, { principal, name: body.name, calendar: body.calendar })),
+        presentCalendar(
+          changed(
+            principal.workspaceId,
+            await createCalendar(ctx, { principal, name: body.name, calendar: body.calendar }),
+          ),
+        ),
     }),
     route({
       id: 'calendars.get',
@@ -121,11 +132,14 @@ export function slaRoutes(ctx: AppContext): AnyRoute[] {
         })
         .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' }),
       handler: async ({ principal, params, body }) => {
-        const { calendar, recomputed } = await updateCalendar(ctx, {
-          principal,
-          calendarId: params.calendarId,
-          changes: body,
-        });
+        const { calendar, recomputed } = changed(
+          principal.workspaceId,
+          await updateCalendar(ctx, {
+            principal,
+            calendarId: params.calendarId,
+            changes: body,
+          }),
+        );
         return { ...presentCalendar(calendar), recomputed };
       },
     }),
@@ -146,7 +160,10 @@ export function slaRoutes(ctx: AppContext): AnyRoute[] {
         replace: z.boolean().optional(),
       }),
       handler: async ({ principal, params, body }) => {
-        const r = await importCalendarHolidays(ctx, { principal, calendarId: params.calendarId, ...body });
+        const r = changed(
+          principal.workspaceId,
+          await importCalendarHolidays(ctx, { principal, calendarId: params.calendarId, ...body }),
+        );
         return {
           ...presentCalendar(r.calendar),
           recomputed: r.recomputed,
@@ -178,7 +195,7 @@ export function slaRoutes(ctx: AppContext): AnyRoute[] {
       body: CreatePolicyBody,
       status: 201,
       handler: async ({ principal, body }) =>
-        presentPolicy(await createPolicy(ctx, { principal, input: body })),
+        presentPolicy(changed(principal.workspaceId, await createPolicy(ctx, { principal, input: body }))),
     }),
     route({
       id: 'slaPolicies.get',
@@ -202,11 +219,14 @@ export function slaRoutes(ctx: AppContext): AnyRoute[] {
       params: policyParams,
       body: UpdatePolicyBody,
       handler: async ({ principal, params, body }) => {
-        const { policy, recomputed } = await updatePolicy(ctx, {
-          principal,
-          policyId: params.policyId,
-          changes: body,
-        });
+        const { policy, recomputed } = changed(
+          principal.workspaceId,
+          await updatePolicy(ctx, {
+            principal,
+            policyId: params.policyId,
+            changes: body,
+          }),
+        );
         return { ...presentPolicy(policy), recomputed };
       },
     }),
@@ -220,7 +240,7 @@ export function slaRoutes(ctx: AppContext): AnyRoute[] {
       params: policyParams,
       status: 204,
       handler: async ({ principal, params }) => {
-        await deletePolicy(ctx, { principal, policyId: params.policyId });
+        changed(principal.workspaceId, await deletePolicy(ctx, { principal, policyId: params.policyId }));
         return null;
       },
     }),
