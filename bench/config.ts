@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 export type Engine = 'pglite' | 'postgres';
-export const SUITES = ['foundation', 'api', 'business-time'] as const;
+export const SUITES = ['foundation', 'api', 'business-time', 'reminders'] as const;
 export type Suite = (typeof SUITES)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -39,6 +39,14 @@ const EnvSchema = z.object({
   /** API suite: timed runs of the raw SQL of the due list (the baseline). */
   BENCH_API_RAW_ITERATIONS: count(1_000),
   /** Admin connection to the Postgres server (a fresh database is created on it and dropped). */
+  /** Reminders suite: open promises in its workspace. */
+  BENCH_REMINDERS_OPEN: count(1_000_000),
+  /** Reminders suite: promises that come due during the lag run. */
+  BENCH_REMINDERS_DUE: count(10_000),
+  /** Reminders suite: seconds over which those come due. */
+  BENCH_REMINDERS_WINDOW_S: count(20),
+  /** Reminders suite: reminders due at once for the throughput run. */
+  BENCH_REMINDERS_BURST: count(20_000),
   BENCH_DATABASE_URL: z.string().min(1).optional(),
   TEST_DATABASE_URL: z.string().min(1).optional(),
 });
@@ -54,6 +62,7 @@ export interface BenchConfig {
   due: { iterations: number; warmup: number; owners: number };
   create: { iterations: number; warmup: number };
   api: { durationS: number; warmupS: number; connections: number; rawIterations: number };
+  reminders: { openPromises: number; due: number; windowS: number; burst: number };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -85,6 +94,12 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       warmupS: e.BENCH_API_WARMUP_S,
       connections: e.BENCH_API_CONNECTIONS,
       rawIterations: e.BENCH_API_RAW_ITERATIONS,
+    },
+    reminders: {
+      openPromises: e.BENCH_REMINDERS_OPEN,
+      due: e.BENCH_REMINDERS_DUE,
+      windowS: e.BENCH_REMINDERS_WINDOW_S,
+      burst: e.BENCH_REMINDERS_BURST,
     },
   };
 }

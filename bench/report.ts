@@ -1,15 +1,17 @@
 // Presentation of a result: a readable table, and the JSON file under bench-results/.
+
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiResult } from './api.js';
 import type { FoundationResult } from './foundation.js';
 import { formatCount, formatSeconds } from './progress.js';
+import type { RemindersResult } from './reminders.js';
 
 export const RESULTS_DIR = fileURLToPath(new URL('../bench-results/', import.meta.url));
 
 /** Writes bench-results/<suite>-<engine>-<timestamp>.json and returns its path. */
-export function writeResult(result: FoundationResult | ApiResult): string {
+export function writeResult(result: FoundationResult | ApiResult | RemindersResult): string {
   fs.mkdirSync(RESULTS_DIR, { recursive: true });
   const stamp = result.startedAt.replace(/[:.]/g, '-');
   const file = path.join(RESULTS_DIR, `${result.bench}-${result.engine}-${stamp}.json`);

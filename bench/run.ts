@@ -9,6 +9,7 @@ import { readConfig } from './config.js';
 import { type BenchDatabase, openBenchDatabase } from './engines.js';
 import { type FoundationResult, runFoundation } from './foundation.js';
 import { formatSeconds } from './progress.js';
+import { type RemindersResult, runReminders } from './reminders.js';
 import { renderApiTable, renderTable, writeResult } from './report.js';
 
 let open: BenchDatabase | undefined;
@@ -39,6 +40,7 @@ async function main(): Promise<number> {
   }
   const results: FoundationResult[] = [];
   const apiResults: ApiResult[] = [];
+  const reminderResults: RemindersResult[] = [];
   const needsDatabase = cfg.suites.some((s) => s !== 'business-time');
   for (const engine of needsDatabase ? cfg.engines : []) {
     const started = performance.now();
@@ -58,6 +60,13 @@ async function main(): Promise<number> {
         apiResults.push(result);
         process.stdout.write(`\n${renderApiTable(result)}\n${JSON.stringify(result, null, 2)}\n`);
         process.stderr.write(`[${engine}] api done; wrote ${file}\n`);
+      }
+      if (cfg.suites.includes('reminders')) {
+        const result = await runReminders(open, cfg);
+        const file = writeResult(result);
+        reminderResults.push(result);
+        process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
+        process.stderr.write(`[${engine}] reminders done; wrote ${file}\n`);
       }
     } finally {
       await open.dispose();
@@ -89,13 +98,31 @@ async function main(): Promise<number> {
       );
     }
   }
+  if (reminderResults.length > 0) {
+    process.stdout.write(
+      '\nreminders summary (lag = fire − due: p50 / p99 / max; delivered − due p99; burst: fired+delivered per second)\n',
+    );
+    for (const r of reminderResults) {
+      process.stdout.write(
+        `  ${r.engine.padEnd(8)} ${r.settings.openPromises} open, ${r.lag.reminders} due: lag ${r.lag.fire.p50} / ${r.lag.fire.p99} / ${r.lag.fire.max} ms, ` +
+          `delivered p99 ${r.lag.delivery.p99} ms; burst ${r.throughput.reminders}: ${r.throughput.perSecond}/s ` +
+          `(scheduler alone ${r.throughput.firedPerSecond}/s); duplicates ${r.duplicatesAtReceiver}, max successes per key ${r.successfulDeliveriesPerKeyMax}\n`,
+      );
+    }
+  }
+  const remindersOk = reminderResults.every(
+    (r) =>
+      r.duplicatesAtReceiver === 0 &&
+      r.successfulDeliveriesPerKeyMax <= 1 &&
+      r.lag.delivered === r.settings.due,
+  );
   const foundationOk = results.every((r) => r.verify.ok && r.due.sameResults);
   const apiOk = apiResults.every(
     (r) =>
       r.list.sameResults &&
       [r.listSingle, r.list, r.create].every((f) => f.non2xx + f.errors + f.timeouts === 0),
   );
-  return foundationOk && apiOk ? 0 : 1;
+  return foundationOk && apiOk && remindersOk ? 0 : 1;
 }
 
 // No process.exit() on success: every connection is closed, so the process ends by itself (a hang

@@ -30,6 +30,13 @@ const EnvSchema = z.object({
   PL_SESSION_MAX_DAYS: z.coerce.number().int().min(1).max(365).default(14),
   PL_MAX_FAILED_SIGNINS: z.coerce.number().int().min(1).max(10_000).default(100),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PL_SCHEDULER: z.enum(['on', 'off']).default('on'),
+  PL_SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(50).max(3_600_000).default(1000),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587')
+    .optional(),
+  PL_MAIL_FROM: z.string().min(3).max(300).default('Promise Ledger <no-reply@localhost>'),
 });
 
 export interface Config {
@@ -45,6 +52,10 @@ export interface Config {
   /** Cookies are Secure when the public URL is HTTPS. */
   secureCookies: boolean;
   session: { idleMs: number; absoluteMs: number; maxFailuresPerHour: number };
+  /** The reminder scheduler in `serve` (src/reminders): on unless PL_SCHEDULER=off; pause between passes. */
+  scheduler: { enabled: boolean; intervalMs: number };
+  /** Email delivery: the SMTP server (unset: email deliveries wait and retry) and the From header. */
+  mail: { smtpUrl: string | undefined; from: string };
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -74,6 +85,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: e.LOG_LEVEL,
     publicUrl: e.PL_PUBLIC_URL,
     secureCookies: e.PL_PUBLIC_URL?.startsWith('https://') ?? false,
+    scheduler: { enabled: e.PL_SCHEDULER === 'on', intervalMs: e.PL_SCHEDULER_INTERVAL_MS },
+    mail: { smtpUrl: e.SMTP_URL, from: e.PL_MAIL_FROM },
     session: {
       idleMs: e.PL_SESSION_IDLE_MINUTES * 60_000,
       absoluteMs: e.PL_SESSION_MAX_DAYS * 86_400_000,

@@ -1053,7 +1053,13 @@ describe('who may change which promise', () => {
     const writes = apiRoutes(db.ctx).filter(
       (r) =>
         r.method !== 'GET' &&
-        !['public', 'authenticated', 'tokens.manage_own', 'sessions.manage_own'].includes(r.auth),
+        ![
+          'public',
+          'authenticated',
+          'tokens.manage_own',
+          'sessions.manage_own',
+          'notifications.manage_own',
+        ].includes(r.auth),
     );
     expect(writes.map((r) => r.id)).toEqual(
       expect.arrayContaining(['promises.create', 'promises.edit', 'users.update', 'invitations.create']),

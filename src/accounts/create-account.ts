@@ -4,6 +4,7 @@ import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/connect.js';
 import { accounts } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { rescheduleAccount } from '../reminders/account-reminders.js';
 import { findUser } from '../workspaces/workspaces.repo.js';
 import { checkContractPeriod, type LifecycleStage, type Tier } from './account.js';
 import type { AccountRow } from './accounts.presenter.js';
@@ -89,6 +90,8 @@ export async function createAccount(
           createdAt: now,
         })
         .returning();
+      // Renewal preparation and inactivity reminders start with the account.
+      await rescheduleAccount(tx, principal.workspaceId, row!.id, now);
       return row!;
     });
   } catch (err) {

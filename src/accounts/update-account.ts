@@ -3,6 +3,7 @@ import { canWriteOwned, type Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
 import { accounts } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
+import { rescheduleAccount } from '../reminders/account-reminders.js';
 import { isUuid } from '../workspaces/workspaces.repo.js';
 import { checkContractPeriod } from './account.js';
 import type { AccountRow } from './accounts.presenter.js';
@@ -55,6 +56,8 @@ export async function updateAccount(
       }
       if (Object.keys(set).length === 0) return current;
       const [row] = await tx.update(accounts).set(set).where(where).returning();
+      // A moved renewal date moves its preparation reminders.
+      if ('renewalDate' in set) await rescheduleAccount(tx, principal.workspaceId, accountId, ctx.now());
       return row!;
     });
   } catch (err) {

@@ -20,6 +20,10 @@ export const SECURITY_EVENT_KINDS = [
   'user.reactivated',
   'integration.created',
   'integration.revoked',
+  'webhook.created',
+  'webhook.revoked',
+  /** A security-relevant workspace setting changed: detail `{field, from, to}`. */
+  'settings.changed',
   'export',
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];

@@ -10,7 +10,12 @@ const p = (role: Principal['role'], o: Partial<Principal> = {}): Principal => ({
   scope: 'write',
   ...o,
 });
-const READ_ONLY: Action[] = ['records.read', 'tokens.manage_own', 'sessions.manage_own'];
+const READ_ONLY: Action[] = [
+  'records.read',
+  'tokens.manage_own',
+  'sessions.manage_own',
+  'notifications.manage_own',
+];
 
 describe('role policy', () => {
   it('viewers read and manage only their own credentials', () => {

@@ -23,9 +23,13 @@ export const ACTIONS = [
   'settings.manage',
   'users.manage',
   'integrations.manage',
+  /** Outbound webhook subscriptions (their secrets, their delivery log, replay). */
+  'webhooks.manage',
   'audit.read',
   'tokens.manage_own',
   'sessions.manage_own',
+  /** The caller's own inbox marks, notification preferences and calendar feed. */
+  'notifications.manage_own',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -33,7 +37,12 @@ export type Action = (typeof ACTIONS)[number];
 export const GRANTS = ['write_others'] as const;
 export type Grant = (typeof GRANTS)[number];
 
-const READ: Action[] = ['records.read', 'tokens.manage_own', 'sessions.manage_own'];
+const READ: Action[] = [
+  'records.read',
+  'tokens.manage_own',
+  'sessions.manage_own',
+  'notifications.manage_own',
+];
 const MEMBER: Action[] = [
   ...READ,
   'promise.create',

@@ -1,15 +1,24 @@
 import fs from 'node:fs';
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { openApp } from '../app.js';
-import { loadConfig } from '../config.js';
+import { type Config, loadConfig } from '../config.js';
+import type { AppContext } from '../context.js';
 import { connect } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
+import { runDeliveriesOnce, startDeliveryWorker } from '../delivery/worker.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { AppError } from '../errors.js';
 import { buildServer } from '../http/server.js';
 import { createCheckpoint, parseCheckpointFile } from '../ledger/checkpoint.js';
 import { loadOrCreateSigningKey } from '../ledger/keys.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
+import { DIGEST_BATCH, runDigestsOnce } from '../notifications/digest.js';
+import {
+  DEFAULT_BATCH_SIZE,
+  runSchedulerOnce,
+  type StartOptions,
+  startScheduler,
+} from '../reminders/scheduler.js';
 import { runSlaBatch } from '../time/sla-batch.js';
 import { countWorkspaces, listWorkspaces, requireWorkspace } from '../workspaces/workspaces.repo.js';
 
@@ -22,6 +31,26 @@ const positiveInt = (name: string, max: number) => (v: string) => {
 };
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
+
+/** The scheduler loop (reminders, digests) and the delivery worker, until `signal` aborts. */
+async function startBackgroundWork(
+  ctx: AppContext,
+  config: Config,
+  signal: AbortSignal,
+  extra: Pick<StartOptions, 'batchSize' | 'onPass'> = {},
+): Promise<void> {
+  const report = (what: string) => (e: unknown) =>
+    process.stderr.write(`${what}: ${e instanceof Error ? e.message : String(e)}\n`);
+  await Promise.all([
+    startScheduler(ctx, { ...extra, intervalMs: config.scheduler.intervalMs, signal }),
+    startDeliveryWorker(ctx, {
+      intervalMs: config.scheduler.intervalMs,
+      signal,
+      transports: { smtpUrl: config.mail.smtpUrl, mailFrom: config.mail.from },
+      onError: report('delivery worker: batch failed, will retry'),
+    }),
+  ]);
+}
 const err = (s: string) => process.stderr.write(`${s}\n`);
 
 /** Runs the CLI; returns the process exit code (0 ok, 1 failure or failed verification, 2 usage). */
@@ -53,18 +82,28 @@ export async function main(argv: string[]): Promise<number> {
         sessionPolicy: config.session,
         secureCookies: config.secureCookies,
         signingKeyFile: config.signingKeyFile,
+        publicUrl: config.publicUrl,
       });
       await app.listen({ port: config.port, host: config.host });
       const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
       out(
         `Promise Ledger listening on http://${shown}:${(app.server.address() as { port: number }).port} (database: ${database.kind}, ${database.location})`,
       );
+      // The reminder scheduler and the delivery worker run in every server process (rows are
+      // claimed with SKIP LOCKED), unless PL_SCHEDULER=off.
+      const schedulerStop = new AbortController();
+      const scheduler = config.scheduler.enabled
+        ? startBackgroundWork(ctx, config, schedulerStop.signal)
+        : undefined;
       await new Promise<void>((resolve) => {
         const stop = () => resolve();
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });
       out('Shutting down…');
+      // The batch in progress commits (or rolls back) before the database closes.
+      schedulerStop.abort();
+      await scheduler;
       await app.close();
       await database.close();
     });
@@ -206,6 +245,58 @@ export async function main(argv: string[]): Promise<number> {
           }
         }
         if (!report.ok) exitCode = 1;
+      } finally {
+        await database.close();
+      }
+    });
+
+  program
+    .command('scheduler')
+    .description('the reminder scheduler (src/reminders)')
+    .command('run')
+    .description('fire due reminders: loop until SIGINT/SIGTERM, or one pass with --once (prints counts)')
+    .option('--once', 'one pass over everything due now, then exit')
+    .option('--batch <n>', 'rows claimed per transaction', positiveInt('--batch', 10_000), DEFAULT_BATCH_SIZE)
+    .action(async (o: { once?: boolean; batch: number }) => {
+      const { ctx, config, database } = await openApp();
+      try {
+        if (o.once) {
+          const r = await runSchedulerOnce(ctx, { batchSize: o.batch });
+          let digests = 0;
+          for (;;) {
+            const d = await runDigestsOnce(ctx);
+            digests += d.fired;
+            if (d.claimed < DIGEST_BATCH) break;
+          }
+          const sent = { delivered: 0, retried: 0, failed: 0, dropped: 0 };
+          const transports = { smtpUrl: config.mail.smtpUrl, mailFrom: config.mail.from };
+          for (;;) {
+            const d = await runDeliveriesOnce(ctx, { transports });
+            sent.delivered += d.delivered;
+            sent.retried += d.retried;
+            sent.failed += d.failed;
+            sent.dropped += d.dropped;
+            if (d.claimed === 0 || d.claimed === d.retried) break;
+          }
+          out(
+            `Scheduler pass: promises ${r.promises.claimed} claimed, ${r.promises.fired} fired; accounts ${r.accounts.claimed} claimed, ${r.accounts.fired} fired; ${digests} digest(s).`,
+          );
+          out(
+            `Deliveries: ${sent.delivered} delivered, ${sent.retried} to retry, ${sent.failed} failed, ${sent.dropped} dropped.`,
+          );
+          return;
+        }
+        const stop = new AbortController();
+        process.once('SIGINT', () => stop.abort());
+        process.once('SIGTERM', () => stop.abort());
+        out(`Scheduler and delivery worker running (database: ${database.kind}); stop with Ctrl-C.`);
+        await startBackgroundWork(ctx, config, stop.signal, {
+          batchSize: o.batch,
+          onPass: (r) => {
+            const fired = r.promises.fired + r.accounts.fired;
+            if (fired > 0) out(`fired ${fired} reminder(s)`);
+          },
+        });
       } finally {
         await database.close();
       }

@@ -20,7 +20,10 @@ export const workspaces = pgTable('workspaces', {
   name: text('name').notNull(),
   slug: text('slug').notNull(),
   timeZone: text('time_zone').notNull(),
+  inactivityDays: integer('inactivity_days').notNull().default(14),
   createdAt: ts('created_at').notNull().defaultNow(),
+  // Outbound webhooks/Slack may target private addresses (src/delivery/safe-fetch.ts).
+  allowPrivateWebhookTargets: boolean('allow_private_webhook_targets').notNull().default(false),
 });
 
 export const users = pgTable(
@@ -60,6 +63,9 @@ export const accounts = pgTable(
     temperatureUpdatedAt: ts('temperature_updated_at'),
     lastActivityAt: ts('last_activity_at'),
     createdAt: ts('created_at').notNull().defaultNow(),
+    // Scheduler bookkeeping (src/reminders), not account facts.
+    nextReminderAt: ts('next_reminder_at'),
+    remindersFiredThrough: ts('reminders_fired_through'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
 );
@@ -144,6 +150,9 @@ export const promises = pgTable(
     updatedAt: ts('updated_at').notNull(),
     version: integer('version').notNull(),
     headHash: text('head_hash').notNull(),
+    // Scheduler bookkeeping (src/reminders), not promise state: not in the ledger or PromiseState.
+    nextReminderAt: ts('next_reminder_at'),
+    remindersFiredThrough: ts('reminders_fired_through'),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
 );
@@ -462,6 +471,141 @@ export const slaPolicies = pgTable(
     version: integer('version').notNull().default(1),
     createdAt: ts('created_at').notNull(),
     updatedAt: ts('updated_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+// Notifications (migrations/20261201100200_notifications.sql): inbox, preferences, calendar feeds.
+export const inboxItems = pgTable(
+  'inbox_items',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    userId: uuid('user_id').notNull(),
+    reminderId: uuid('reminder_id'),
+    key: text('key').notNull(),
+    kind: text('kind').notNull(),
+    subjectType: text('subject_type').$type<'promise' | 'account' | 'signal' | 'user'>().notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    title: text('title').notNull(),
+    text: text('text').notNull(),
+    createdAt: ts('created_at').notNull(),
+    readAt: ts('read_at'),
+    snoozedUntil: ts('snoozed_until'),
+    doneAt: ts('done_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const notificationPreferences = pgTable(
+  'notification_preferences',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    channels: jsonb('channels').$type<Record<string, ('email' | 'slack')[]>>().notNull().default({}),
+    quietStart: text('quiet_start'),
+    quietEnd: text('quiet_end'),
+    timeZone: text('time_zone'),
+    digestEnabled: boolean('digest_enabled').notNull().default(true),
+    digestTime: text('digest_time').notNull().default('08:00'),
+    slackWebhookUrl: text('slack_webhook_url'),
+    nextDigestAt: ts('next_digest_at'),
+    digestFiredThrough: ts('digest_fired_through'),
+    updatedAt: ts('updated_at').notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
+export const calendarFeeds = pgTable(
+  'calendar_feeds',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    userId: uuid('user_id').notNull(),
+    tokenHash: text('token_hash').notNull(),
+    createdAt: ts('created_at').notNull(),
+    revokedAt: ts('revoked_at'),
+    lastUsedAt: ts('last_used_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId] })],
+);
+
+/** One fired reminder (src/reminders): `key` is unique per workspace, so an effect fires once. */
+export const reminders = pgTable(
+  'reminders',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    key: text('key').notNull(),
+    subjectType: text('subject_type').$type<'promise' | 'account' | 'signal' | 'user'>().notNull(),
+    subjectId: uuid('subject_id').notNull(),
+    kind: text('kind').notNull(),
+    dueAt: ts('due_at').notNull(),
+    firedAt: ts('fired_at').notNull(),
+    latenessMs: bigint('lateness_ms', { mode: 'number' }).notNull(),
+    recipientIds: uuid('recipient_ids').array().notNull().default([]),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+// Delivery (migrations/20261201100100_delivery.sql): the outbox, its attempt log, and outbound
+// webhook subscriptions (src/delivery).
+export const webhookSubscriptions = pgTable(
+  'webhook_subscriptions',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    url: text('url').notNull(),
+    // The HMAC key; returned in the creation response only.
+    secret: text('secret').notNull(),
+    eventTypes: text('event_types').array().notNull().default([]),
+    description: text('description'),
+    createdBy: uuid('created_by').notNull(),
+    createdAt: ts('created_at').notNull(),
+    revokedAt: ts('revoked_at'),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const deliveries = pgTable(
+  'deliveries',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    key: text('key').notNull(),
+    channel: text('channel').$type<'email' | 'slack' | 'webhook'>().notNull(),
+    targetId: uuid('target_id').notNull(),
+    reminderId: uuid('reminder_id'),
+    eventType: text('event_type').notNull(),
+    content: jsonb('content').$type<{ title: string; text: string; html: string }>().notNull(),
+    data: jsonb('data').$type<Record<string, unknown>>().notNull(),
+    status: text('status')
+      .$type<'pending' | 'delivered' | 'failed' | 'dropped'>()
+      .notNull()
+      .default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    notBefore: ts('not_before').notNull(),
+    nextAttemptAt: ts('next_attempt_at').notNull(),
+    lockedUntil: ts('locked_until'),
+    lastError: text('last_error'),
+    deliveredAt: ts('delivered_at'),
+    createdAt: ts('created_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    id: uuid('id').notNull(),
+    deliveryId: uuid('delivery_id').notNull(),
+    attempt: integer('attempt').notNull(),
+    startedAt: ts('started_at').notNull(),
+    finishedAt: ts('finished_at').notNull(),
+    outcome: text('outcome').$type<'success' | 'retry' | 'failed' | 'dropped'>().notNull(),
+    httpStatus: integer('http_status'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
 );

@@ -2,6 +2,7 @@
 // chunk, inside one transaction per chunk. Works unchanged on PGlite and Postgres.
 import type { RawExec } from '../db/connect.js';
 import { canonicalEvent } from '../ledger/chain.js';
+import { nextPromiseReminder } from '../reminders/plan.js';
 import type { GeneratedChunk } from './generator.js';
 
 type Col = [name: string, pgType: string, get: (row: never) => unknown];
@@ -28,7 +29,13 @@ function normalise(v: unknown): unknown {
 
 const pgArrayLiteral = (xs: string[]) => `{${xs.map((x) => `"${x.replace(/["\\]/g, '\\$&')}"`).join(',')}}`;
 
-export async function loadChunk(exec: RawExec, c: GeneratedChunk): Promise<void> {
+/**
+ * Loads one generated chunk. `now` is the generation instant: history before it is treated as
+ * already told, so each open promise's next reminder is its first one after `now`.
+ */
+export async function loadChunk(exec: RawExec, c: GeneratedChunk, now: Date = new Date()): Promise<void> {
+  const nextReminder = (p: GeneratedChunk['promises'][number]) =>
+    p.status === 'open' ? (nextPromiseReminder(p, now, now)?.at ?? null) : null;
   type U = GeneratedChunk['users'][number];
   await insertMany<U>(
     exec,
@@ -63,6 +70,9 @@ export async function loadChunk(exec: RawExec, c: GeneratedChunk): Promise<void>
       ['temperature', 'text', (a: A) => a.temperature],
       ['temperature_updated_at', 'timestamptz', (a: A) => a.temperatureUpdatedAt],
       ['last_activity_at', 'timestamptz', (a: A) => a.lastActivityAt],
+      // Planned by the scheduler's first pass (a due row with nothing due is just rescheduled).
+      ['next_reminder_at', 'timestamptz', () => now],
+      ['reminders_fired_through', 'timestamptz', () => now],
     ] as Col[],
     c.accounts,
   );
@@ -132,6 +142,8 @@ export async function loadChunk(exec: RawExec, c: GeneratedChunk): Promise<void>
       ['updated_at', 'timestamptz', (p: P) => p.updatedAt],
       ['version', 'int4', (p: P) => p.version],
       ['head_hash', 'text', (p: P) => p.headHash],
+      ['next_reminder_at', 'timestamptz', (p: P) => nextReminder(p)],
+      ['reminders_fired_through', 'timestamptz', (p: P) => (p.status === 'open' ? now : null)],
     ] as Col[],
     c.promises,
   );

@@ -44,7 +44,7 @@ export async function seedDemo(ctx: AppContext, opts: SeedDemoOptions): Promise<
     ...(opts.chunkSize === undefined ? {} : { chunkSize: opts.chunkSize }),
   });
   for (const chunk of gen) {
-    await ctx.database.rawTransaction((exec) => loadChunk(exec, chunk));
+    await ctx.database.rawTransaction((exec) => loadChunk(exec, chunk, ctx.now()));
     counts.users += chunk.users.length;
     counts.accounts += chunk.accounts.length;
     counts.promises += chunk.promises.length;

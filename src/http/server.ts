@@ -12,11 +12,14 @@ import { recordRoutes } from '../accounts/records.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
+import { webhookRoutes } from '../delivery/webhooks.routes.js';
 import { integrationRoutes } from '../integrations/integrations.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { notificationRoutes } from '../notifications/notifications.routes.js';
 import { promiseRoutes } from '../promises/promises.routes.js';
 import { slaRoutes } from '../sla/sla.routes.js';
 import { userRoutes } from '../users/users.routes.js';
+import { workspaceRoutes } from '../workspaces/workspaces.routes.js';
 import { authenticate } from './authenticate.js';
 import { handoffRoutes, signalRoutes } from './customer-memory.routes.js';
 import { clientErrorProblem, problem, toProblem } from './problem.js';
@@ -31,6 +34,8 @@ export interface ServerOptions {
   secureCookies?: boolean;
   /** The Ed25519 key that signs ledger checkpoints. */
   signingKeyFile?: string;
+  /** The URL users reach the server at (PL_PUBLIC_URL), for links such as the calendar feed's. */
+  publicUrl?: string | undefined;
 }
 
 /** Every API route of the product, as data (the OpenAPI document and the authorisation matrix use it). */
@@ -40,6 +45,7 @@ export function apiRoutes(ctx: AppContext, opts: ServerOptions = {}): AnyRoute[]
       sessionPolicy: opts.sessionPolicy ?? DEFAULT_SESSION_POLICY,
       secureCookies: opts.secureCookies ?? false,
     }),
+    ...workspaceRoutes(ctx),
     ...userRoutes(ctx),
     ...promiseRoutes(ctx),
     ...recordRoutes(ctx),
@@ -48,6 +54,8 @@ export function apiRoutes(ctx: AppContext, opts: ServerOptions = {}): AnyRoute[]
     ...handoffRoutes(ctx),
     ...integrationRoutes(ctx),
     ...slaRoutes(ctx),
+    ...webhookRoutes(ctx),
+    ...notificationRoutes(ctx, { publicUrl: opts.publicUrl }),
   ];
 }
 

@@ -85,5 +85,18 @@ export type EnqueueDeliveries = (tx: Tx, deliveries: DeliveryRequest[]) => Promi
  */
 export type EnqueueWebhookEvent = (
   tx: Tx,
-  e: { workspaceId: string; key: string; reminderId: string | null; eventType: string; data: Record<string, unknown> },
+  e: {
+    workspaceId: string;
+    key: string;
+    reminderId: string | null;
+    eventType: string;
+    data: Record<string, unknown>;
+    /** The event's instant (e.g. the reminder's firedAt): due then. Absent: due at once. */
+    at?: Date;
+  },
 ) => Promise<number>;
+/** notifyAll (src/notifications/notify.ts): notify for a batch, in a fixed number of statements. */
+export type NotifyAll = (
+  tx: Tx,
+  ns: readonly Notification[],
+) => Promise<{ inboxItems: number; deliveries: number }>;

@@ -93,7 +93,7 @@ export async function changePromise(
       { workspaceId: ws.id, promiseId: stored.state.id },
     );
     await insertEvent(tx, event);
-    await updateProjection(tx, state, event.seq, event.hash);
+    await updateProjection(tx, state, event.seq, event.hash, stored.remindersFiredThrough);
     return { promise: { state, version: event.seq, headHash: event.hash }, event };
   });
 }

@@ -4,7 +4,12 @@ import type { AppContext } from '../context.js';
 import { AppError, notFound } from '../errors.js';
 import { chainEvent } from '../ledger/chain.js';
 import { planSla } from '../sla/plan-sla.js';
-import { findAccount, findActivePromiseType, findContact, findUser } from '../workspaces/workspaces.repo.js';
+import {
+  findAccount,
+  findActivePromiseType,
+  findContact,
+  findUserForShare,
+} from '../workspaces/workspaces.repo.js';
 import { decideCreate, evolve, type NewPromise } from './promise.js';
 import { insertEvent, insertProjection, type StoredPromise } from './promises.repo.js';
 
@@ -45,7 +50,7 @@ export async function createPromise(
         field: 'typeKey',
       });
     }
-    const owner = await findUser(tx, ws.id, input.ownerId);
+    const owner = await findUserForShare(tx, ws.id, input.ownerId);
     const id = input.id ?? uuidv7();
     const now = ctx.now();
     const sla = await planSla(tx, {

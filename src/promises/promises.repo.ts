@@ -2,6 +2,7 @@ import { and, asc, eq, gte, lt, sql } from 'drizzle-orm';
 import type { Db, Queryable } from '../db/connect.js';
 import { promiseEvents, promises } from '../db/schema.js';
 import { type ChainedEvent, canonicalEvent, type EventType, type JsonValue } from '../ledger/chain.js';
+import { nextPromiseReminder } from '../reminders/plan.js';
 import type { PromiseState } from './promise.js';
 
 export type PromiseRow = typeof promises.$inferSelect;
@@ -9,12 +10,23 @@ export interface StoredPromise {
   state: PromiseState;
   version: number;
   headHash: string;
+  /** Scheduler bookkeeping (src/reminders): the due instant of the last reminder fired. */
+  remindersFiredThrough?: Date | null;
 }
 
 export function rowToStored(row: PromiseRow): StoredPromise {
-  const { version, headHash, ...rest } = row;
-  return { state: rest as unknown as PromiseState, version, headHash };
+  // The reminder columns are the scheduler's, not promise state: kept out of `state`.
+  const { version, headHash, nextReminderAt: _next, remindersFiredThrough, ...rest } = row;
+  return { state: rest as unknown as PromiseState, version, headHash, remindersFiredThrough };
 }
+
+/**
+ * The next reminder instant to store with a projection written at `now` (src/reminders/plan.ts):
+ * null when closed or paused, so keeping, breaking, cancelling or pausing cancels what was pending
+ * and renegotiating or resuming plans the new timeline.
+ */
+const nextReminderAt = (s: PromiseState, firedThrough: Date | null, now: Date): Date | null =>
+  nextPromiseReminder(s, firedThrough, now)?.at ?? null;
 
 function stateToRow(s: PromiseState, version: number, headHash: string): PromiseRow {
   return { ...s, version, headHash } as PromiseRow;
@@ -47,15 +59,34 @@ export async function findPromise(
 }
 
 export async function insertProjection(q: Queryable, s: PromiseState, version: number, headHash: string) {
-  await q.insert(promises).values(stateToRow(s, version, headHash));
+  await q
+    .insert(promises)
+    .values({ ...stateToRow(s, version, headHash), nextReminderAt: nextReminderAt(s, null, s.updatedAt) });
 }
 
-export async function updateProjection(q: Queryable, s: PromiseState, version: number, headHash: string) {
+/**
+ * Writes the projection and reschedules the promise's reminders, both as of `s.updatedAt` (the
+ * event's instant). `firedThrough` is the locked row's `reminders_fired_through` (read here when
+ * the caller does not have it).
+ */
+export async function updateProjection(
+  q: Queryable,
+  s: PromiseState,
+  version: number,
+  headHash: string,
+  firedThrough?: Date | null,
+) {
   const { workspaceId, id, ...rest } = stateToRow(s, version, headHash);
+  const where = and(eq(promises.workspaceId, workspaceId), eq(promises.id, id));
+  let through = firedThrough;
+  if (through === undefined) {
+    const [row] = await q.select({ t: promises.remindersFiredThrough }).from(promises).where(where);
+    through = row?.t ?? null;
+  }
   await q
     .update(promises)
-    .set(rest)
-    .where(and(eq(promises.workspaceId, workspaceId), eq(promises.id, id)));
+    .set({ ...rest, nextReminderAt: nextReminderAt(s, through, s.updatedAt) })
+    .where(where);
 }
 
 export async function insertEvent(q: Queryable, e: ChainedEvent) {

@@ -6,6 +6,7 @@ import { promiseTypes } from '../db/schema.js';
 import { AppError, invalid, notFound } from '../errors.js';
 import { createPromiseInTx } from '../promises/create-promise-in-tx.js';
 import { findPromise, type StoredPromise } from '../promises/promises.repo.js';
+import { firePaymentFailed, rescheduleAccount } from '../reminders/account-reminders.js';
 import { findAccount, findActivePromiseType, findContact, findUser } from '../workspaces/workspaces.repo.js';
 import { findRepeat, repeatWindowStart } from './complaint-memory.js';
 import { decideRecord, type SignalInput } from './signal.js';
@@ -104,7 +105,11 @@ export async function recordSignal(
       }
     }
 
-    if (fields.kind === 'product_activity') await advanceLastActivity(tx, ws, account.id, fields.occurredAt);
+    if (fields.kind === 'product_activity') {
+      await advanceLastActivity(tx, ws, account.id, fields.occurredAt);
+      // Activity pushes the inactivity reminder out.
+      await rescheduleAccount(tx, ws, account.id, now);
+    }
 
     const signal = await insertSignal(tx, {
       workspaceId: ws,
@@ -131,6 +136,22 @@ export async function recordSignal(
       recordedAt: now,
       updatedAt: now,
     });
+    if (fields.kind === 'billing' && fields.billingEvent === 'payment_failed') {
+      // Told to the account owner now, with the signal (its key makes a replay tell nothing new).
+      await firePaymentFailed(
+        tx,
+        {
+          workspaceId: ws,
+          signalId: signal.id,
+          account: { id: account.id, name: account.name, ownerId: account.ownerId },
+          amountMinor: (fields.payload.amountMinor as number | null) ?? null,
+          currency: (fields.payload.currency as string | null) ?? null,
+          reference: (fields.payload.reference as string | null) ?? null,
+          occurredAt: fields.occurredAt,
+        },
+        now,
+      );
+    }
     return { signal, followUpPromise };
   });
 }

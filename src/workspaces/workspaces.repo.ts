@@ -36,6 +36,21 @@ export async function findUser(q: Queryable, workspaceId: string, userId: string
   return row;
 }
 
+/**
+ * findUser, holding a share lock until the transaction ends: a user about to own a new record
+ * cannot be deactivated (or removed) between the check and the commit.
+ */
+export async function findUserForShare(q: Queryable, workspaceId: string, userId: string) {
+  if (!isUuid(userId)) return undefined;
+  const [row] = await q
+    .select()
+    .from(users)
+    .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)))
+    .limit(1)
+    .for('share');
+  return row;
+}
+
 export async function findAccount(q: Queryable, workspaceId: string, accountId: string) {
   if (!isUuid(accountId)) return undefined;
   const [row] = await q

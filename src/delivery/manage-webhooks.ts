@@ -1,0 +1,225 @@
+// Admin use cases for outbound webhook subscriptions: create (the secret is shown once), list,
+// read, revoke, read a subscription's delivery log, and replay a delivery from it. Every lookup is
+// by (principal's workspace, id); another workspace's subscription is a 404 like a missing one.
+import { and, asc, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { uuidv7 } from 'uuidv7';
+import { recordSecurityEvent } from '../audit/security-log.js';
+import type { Principal } from '../auth/policy.js';
+import type { AppContext } from '../context.js';
+import type { Queryable } from '../db/connect.js';
+import { deliveries, deliveryAttempts, webhookSubscriptions } from '../db/schema.js';
+import { AppError, notFound } from '../errors.js';
+import { isUuid } from '../workspaces/workspaces.repo.js';
+import { newWebhookSecret } from './signing.js';
+import { presentDelivery, presentSubscription } from './webhooks.presenter.js';
+
+const missing = (id: string) => notFound(`webhook subscription ${id}`, 'webhookId');
+
+/** The security log keeps the host only: paths and queries of webhook URLs often carry tokens. */
+function urlHost(url: string): string | null {
+  try {
+    return new URL(url).host;
+  } catch {
+    return null;
+  }
+}
+
+async function findSubscription(q: Queryable, workspaceId: string, id: string) {
+  if (!isUuid(id)) return undefined;
+  const [row] = await q
+    .select()
+    .from(webhookSubscriptions)
+    .where(and(eq(webhookSubscriptions.workspaceId, workspaceId), eq(webhookSubscriptions.id, id)))
+    .limit(1);
+  return row;
+}
+
+export async function createSubscription(
+  ctx: AppContext,
+  {
+    principal,
+    input,
+  }: { principal: Principal; input: { url: string; eventTypes: string[]; description?: string | undefined } },
+) {
+  const secret = newWebhookSecret();
+  const row = await ctx.database.db.transaction(async (tx) => {
+    const [created] = await tx
+      .insert(webhookSubscriptions)
+      .values({
+        workspaceId: principal.workspaceId,
+        id: uuidv7(),
+        url: input.url,
+        secret,
+        eventTypes: [...new Set(input.eventTypes)],
+        description: input.description ?? null,
+        createdBy: principal.userId,
+        createdAt: ctx.now(),
+      })
+      .returning();
+    await recordSecurityEvent(tx, {
+      workspaceId: principal.workspaceId,
+      kind: 'webhook.created',
+      at: ctx.now(),
+      actorId: principal.userId,
+      detail: { webhookId: created!.id, host: urlHost(created!.url) },
+    });
+    return created!;
+  });
+  // The only response that carries the secret: the server keeps it to sign, and never returns it.
+  return { ...presentSubscription(row), secret };
+}
+
+export async function listSubscriptions(ctx: AppContext, { principal }: { principal: Principal }) {
+  const rows = await ctx.database.db
+    .select()
+    .from(webhookSubscriptions)
+    .where(eq(webhookSubscriptions.workspaceId, principal.workspaceId))
+    .orderBy(desc(webhookSubscriptions.createdAt), asc(webhookSubscriptions.id));
+  return rows.map(presentSubscription);
+}
+
+export async function getSubscription(
+  ctx: AppContext,
+  { principal, webhookId }: { principal: Principal; webhookId: string },
+) {
+  const row = await findSubscription(ctx.database.db, principal.workspaceId, webhookId);
+  if (!row) throw missing(webhookId);
+  return presentSubscription(row);
+}
+
+/** Revokes a subscription: pending deliveries to it are dropped when their turn comes. */
+export async function revokeSubscription(
+  ctx: AppContext,
+  { principal, webhookId }: { principal: Principal; webhookId: string },
+): Promise<void> {
+  if (!isUuid(webhookId)) throw missing(webhookId);
+  await ctx.database.db.transaction(async (tx) => {
+    const [done] = await tx
+      .update(webhookSubscriptions)
+      .set({ revokedAt: ctx.now() })
+      .where(
+        and(
+          eq(webhookSubscriptions.workspaceId, principal.workspaceId),
+          eq(webhookSubscriptions.id, webhookId),
+          isNull(webhookSubscriptions.revokedAt),
+        ),
+      )
+      .returning({ id: webhookSubscriptions.id, url: webhookSubscriptions.url });
+    if (!done) throw missing(webhookId);
+    await recordSecurityEvent(tx, {
+      workspaceId: principal.workspaceId,
+      kind: 'webhook.revoked',
+      at: ctx.now(),
+      actorId: principal.userId,
+      detail: { webhookId: done.id, host: urlHost(done.url) },
+    });
+  });
+}
+
+const badCursor = () =>
+  new AppError('validation_failed', 'cursor: not a cursor returned by this list', { field: 'cursor' });
+
+function decodeCursor(raw: string): { at: Date; id: string } {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
+    const at = typeof c.at === 'string' ? new Date(c.at) : undefined;
+    if (at && !Number.isNaN(at.getTime()) && typeof c.id === 'string' && isUuid(c.id))
+      return { at, id: c.id };
+  } catch {
+    // falls through
+  }
+  throw badCursor();
+}
+
+async function attemptsOf(q: Queryable, workspaceId: string, ids: string[]) {
+  if (ids.length === 0) return new Map<string, (typeof deliveryAttempts.$inferSelect)[]>();
+  const rows = await q
+    .select()
+    .from(deliveryAttempts)
+    .where(and(eq(deliveryAttempts.workspaceId, workspaceId), inArray(deliveryAttempts.deliveryId, ids)))
+    .orderBy(asc(deliveryAttempts.deliveryId), asc(deliveryAttempts.attempt), asc(deliveryAttempts.id));
+  const by = new Map<string, (typeof deliveryAttempts.$inferSelect)[]>();
+  for (const r of rows) by.set(r.deliveryId, [...(by.get(r.deliveryId) ?? []), r]);
+  return by;
+}
+
+/** The subscription's deliveries, newest first, each with its attempts, a page at a time. */
+export async function listSubscriptionDeliveries(
+  ctx: AppContext,
+  {
+    principal,
+    webhookId,
+    cursor,
+    limit,
+  }: { principal: Principal; webhookId: string; cursor?: string | undefined; limit: number },
+) {
+  const db = ctx.database.db;
+  const ws = principal.workspaceId;
+  if (!(await findSubscription(db, ws, webhookId))) throw missing(webhookId);
+  const after = cursor === undefined ? undefined : decodeCursor(cursor);
+  const d = deliveries;
+  const rows = await db
+    .select()
+    .from(d)
+    .where(
+      and(
+        eq(d.workspaceId, ws),
+        eq(d.targetId, webhookId),
+        eq(d.channel, 'webhook'),
+        after ? or(lt(d.createdAt, after.at), and(eq(d.createdAt, after.at), lt(d.id, after.id))) : undefined,
+      ),
+    )
+    .orderBy(desc(d.createdAt), desc(d.id))
+    .limit(limit + 1);
+  const page = rows.slice(0, limit);
+  const attempts = await attemptsOf(
+    db,
+    ws,
+    page.map((r) => r.id),
+  );
+  const last = page[page.length - 1];
+  return {
+    data: page.map((r) => presentDelivery(r, attempts.get(r.id) ?? [])),
+    nextCursor:
+      rows.length > limit && last
+        ? Buffer.from(JSON.stringify({ at: last.createdAt.toISOString(), id: last.id })).toString('base64url')
+        : null,
+  };
+}
+
+/**
+ * Replays a delivery from the log: it becomes pending again, due now, and the worker sends the
+ * same message with the same webhook-id as one more attempt. A delivery still pending is left as
+ * it is (it is going to be sent anyway) apart from being due now.
+ */
+export async function replayDelivery(
+  ctx: AppContext,
+  { principal, webhookId, deliveryId }: { principal: Principal; webhookId: string; deliveryId: string },
+) {
+  const ws = principal.workspaceId;
+  return ctx.database.db.transaction(async (tx) => {
+    const sub = await findSubscription(tx, ws, webhookId);
+    if (!sub) throw missing(webhookId);
+    if (sub.revokedAt) {
+      throw new AppError('conflict', `webhook subscription ${webhookId} is revoked: nothing is sent to it`, {
+        field: 'webhookId',
+      });
+    }
+    if (!isUuid(deliveryId)) throw notFound(`delivery ${deliveryId}`, 'deliveryId');
+    const [row] = await tx
+      .update(deliveries)
+      .set({ status: 'pending', deliveredAt: null, nextAttemptAt: ctx.now(), lockedUntil: null })
+      .where(
+        and(
+          eq(deliveries.workspaceId, ws),
+          eq(deliveries.id, deliveryId),
+          eq(deliveries.targetId, webhookId),
+          eq(deliveries.channel, 'webhook'),
+        ),
+      )
+      .returning();
+    if (!row) throw notFound(`delivery ${deliveryId}`, 'deliveryId');
+    const attempts = await attemptsOf(tx, ws, [row.id]);
+    return presentDelivery(row, attempts.get(row.id) ?? []);
+  });
+}

@@ -1,0 +1,95 @@
+// The iCalendar (RFC 5545) document of a user's calendar feed, pure: built with ical-generator
+// from loaded rows. Times are UTC (no VTIMEZONE needed; clients show them in their own zone).
+import ical, { ICalCalendarMethod } from 'ical-generator';
+import { type PromisePlanInput, promiseMilestones } from '../reminders/plan.js';
+import { oneLine } from './digest-message.js';
+
+export interface FeedPromise extends PromisePlanInput {
+  id: string;
+  promiseMade: string;
+  customerReason: string;
+  accountName: string;
+  contactName: string | null;
+  updatedAt: Date;
+}
+
+export interface FeedFacts {
+  userName: string;
+  workspaceName: string;
+  /** Base URL of the server, without a trailing slash (links to each promise). */
+  baseUrl: string;
+  now: Date;
+  promises: FeedPromise[];
+}
+
+/** How often clients are asked to refresh (REFRESH-INTERVAL / X-PUBLISHED-TTL). */
+export const FEED_TTL_SECONDS = 15 * 60;
+/** Checkpoints are short events: a reminder slot, not a block of work. */
+const CHECKPOINT_MINUTES = 15;
+const DUE_MINUTES = 30;
+const DOMAIN = 'promise-ledger';
+
+const CHECKPOINT_LABEL: Record<string, string> = {
+  checkpoint_internal_check_in: 'Internal check-in',
+  checkpoint_customer_update_required: 'Customer update required',
+};
+
+export const dueUid = (promiseId: string) => `${promiseId}-due@${DOMAIN}`;
+export const checkpointUid = (promiseId: string, percent: number) =>
+  `${promiseId}-checkpoint-${percent}@${DOMAIN}`;
+
+/**
+ * One VEVENT per open, unpaused promise at its due instant (`effectiveDueAt`: due date plus paused
+ * time, or the SLA deadline), and one per checkpoint still ahead. A paused promise has no known due
+ * instant, so it is left out until resumed. UIDs are stable, so a moved due date updates the event
+ * in the subscriber's calendar instead of adding one; SEQUENCE follows the promise's last change.
+ */
+export function buildCalendarFeed(f: FeedFacts): string {
+  const cal = ical({
+    name: `Promises — ${oneLine(f.userName, 80)} (${oneLine(f.workspaceName, 80)})`,
+    description: 'Due dates and checkpoints of your open promises in Promise Ledger.',
+    prodId: { company: 'Promise Ledger', product: 'promise-ledger', language: 'EN' },
+    method: ICalCalendarMethod.PUBLISH,
+    ttl: FEED_TTL_SECONDS,
+  });
+  for (const p of f.promises) {
+    if (p.status !== 'open' || p.pausedAt !== null || p.effectiveDueAt === null) continue;
+    const to = p.contactName ? `${p.contactName} at ${p.accountName}` : p.accountName;
+    const url = `${f.baseUrl}/api/v1/promises/${p.id}`;
+    const description = [
+      `Promised: ${p.promiseMade}`,
+      `To: ${to}`,
+      `Why the customer cares: ${p.customerReason}`,
+      `Due: ${p.effectiveDueAt.toISOString()}`,
+    ].join('\n');
+    const sequence = Math.max(0, Math.floor(p.updatedAt.getTime() / 1000) - 1_700_000_000);
+    cal.createEvent({
+      id: dueUid(p.id),
+      sequence,
+      stamp: f.now,
+      lastModified: p.updatedAt,
+      start: p.effectiveDueAt,
+      end: new Date(p.effectiveDueAt.getTime() + DUE_MINUTES * 60_000),
+      summary: `Due: ${oneLine(p.promiseMade, 120)} — ${oneLine(p.accountName, 60)}`,
+      description,
+      url,
+    });
+    for (const m of promiseMilestones(p)) {
+      const label = CHECKPOINT_LABEL[m.kind];
+      if (!label || m.at.getTime() <= f.now.getTime()) continue;
+      const percent = m.detail?.percent ?? 0;
+      cal.createEvent({
+        id: checkpointUid(p.id, percent),
+        sequence,
+        stamp: f.now,
+        lastModified: p.updatedAt,
+        start: m.at,
+        end: new Date(m.at.getTime() + CHECKPOINT_MINUTES * 60_000),
+        summary: `${label} (${percent}%): ${oneLine(p.promiseMade, 100)} — ${oneLine(p.accountName, 60)}`,
+        description,
+        url,
+      });
+    }
+  }
+  return cal.toString();
+}

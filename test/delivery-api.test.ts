@@ -1,0 +1,148 @@
+// The webhook subscriptions API: create (secret once), list, get, revoke, the delivery log with
+// every attempt, and replay from the log (same webhook-id). Both engines.
+import { eq } from 'drizzle-orm';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { workspaces } from '../src/db/schema.js';
+import { enqueueWebhookEvent } from '../src/delivery/outbox.js';
+import { runDeliveriesOnce } from '../src/delivery/worker.js';
+import { buildServer } from '../src/http/server.js';
+import { ENGINE, openTestDb, type TestDb } from './support/db.js';
+import { buildWorkspace, tokenHeaders } from './support/factories.js';
+import { send } from './support/http.js';
+import { startWebhookReceiver, type WebhookReceiver } from './support/receivers.js';
+
+let db: TestDb;
+let app: FastifyInstance;
+let rx: WebhookReceiver;
+let ws: string;
+let admin: { authorization: string };
+
+beforeAll(async () => {
+  db = await openTestDb();
+  app = await buildServer(db.ctx);
+  const w = await buildWorkspace(db.ctx);
+  ws = w.workspaceId;
+  await db.database.db
+    .update(workspaces)
+    .set({ allowPrivateWebhookTargets: true })
+    .where(eq(workspaces.id, ws));
+  admin = await tokenHeaders(db.ctx, ws, w.adminId);
+  rx = await startWebhookReceiver({ now: () => db.clock.now, status: (_r, n) => (n === 0 ? 503 : 200) });
+});
+afterAll(async () => {
+  await rx.close();
+  await app.close();
+  await db.close();
+});
+
+describe(`webhook subscriptions API (${ENGINE})`, () => {
+  it('refuses a URL that is not http(s), naming the field', async () => {
+    const res = await send(app, {
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: admin,
+      payload: { url: 'file:///etc/passwd' },
+    });
+    expect(res.statusCode).toBe(400);
+    expect(res.json_.problems.map((p: { field: string }) => p.field)).toContain('url');
+  });
+
+  it('creates, lists, logs every attempt, replays with the same webhook-id, and revokes', async () => {
+    const created = await send(app, {
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: admin,
+      payload: { url: rx.url, eventTypes: ['reminder.overdue'], description: 'Ops bridge' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    expect(created.json_.secret).toMatch(/^whsec_/);
+    rx.secret = created.json_.secret;
+    const id = created.json_.id as string;
+    const list = await send(app, { method: 'GET', url: '/api/v1/webhooks', headers: admin });
+    expect(list.json_.data).toHaveLength(1);
+    expect(JSON.stringify(list.json_)).not.toContain('whsec_');
+    const one = await send(app, { method: 'GET', url: `/api/v1/webhooks/${id}`, headers: admin });
+    expect(one.json_).toMatchObject({ id, status: 'active', eventTypes: ['reminder.overdue'] });
+    expect(one.json_.secret).toBeUndefined();
+
+    await db.database.db.transaction(async (tx) => {
+      await enqueueWebhookEvent(tx, {
+        workspaceId: ws,
+        key: 'promise:p1:overdue:1',
+        reminderId: null,
+        eventType: 'reminder.overdue',
+        data: { p: 1 },
+      });
+      // Not subscribed to this type.
+      await enqueueWebhookEvent(tx, {
+        workspaceId: ws,
+        key: 'promise:p1:due:1',
+        reminderId: null,
+        eventType: 'reminder.due',
+        data: {},
+      });
+    });
+    await runDeliveriesOnce(db.ctx, { random: () => 0 });
+    await runDeliveriesOnce(db.ctx, { now: new Date(db.clock.now.getTime() + 60_000) });
+    const log = await send(app, { method: 'GET', url: `/api/v1/webhooks/${id}/deliveries`, headers: admin });
+    expect(log.statusCode, log.body).toBe(200);
+    expect(log.json_.data).toHaveLength(1);
+    const d = log.json_.data[0];
+    expect(d).toMatchObject({ status: 'delivered', attempts: 2, eventType: 'reminder.overdue' });
+    expect(d.log.map((a: { outcome: string; httpStatus: number }) => [a.outcome, a.httpStatus])).toEqual([
+      ['retry', 503],
+      ['success', 200],
+    ]);
+
+    const replay = await send(app, {
+      method: 'POST',
+      url: `/api/v1/webhooks/${id}/deliveries/${d.id}/replay`,
+      headers: admin,
+    });
+    expect(replay.statusCode, replay.body).toBe(202);
+    expect(replay.json_.status).toBe('pending');
+    await runDeliveriesOnce(db.ctx, {});
+    const after = await send(app, {
+      method: 'GET',
+      url: `/api/v1/webhooks/${id}/deliveries`,
+      headers: admin,
+    });
+    expect(after.json_.data[0]).toMatchObject({ status: 'delivered', attempts: 3 });
+    expect(after.json_.data[0].log).toHaveLength(3);
+    // The same message, the same webhook-id, every time.
+    expect(rx.received.map((r) => r.id)).toEqual([d.id, d.id, d.id]);
+    expect(rx.received.every((r) => r.verified)).toBe(true);
+    expect(new Set(rx.received.map((r) => r.body)).size).toBe(1);
+
+    const revoked = await send(app, { method: 'DELETE', url: `/api/v1/webhooks/${id}`, headers: admin });
+    expect(revoked.statusCode).toBe(204);
+    const again = await send(app, { method: 'DELETE', url: `/api/v1/webhooks/${id}`, headers: admin });
+    expect(again.statusCode).toBe(404);
+    const noReplay = await send(app, {
+      method: 'POST',
+      url: `/api/v1/webhooks/${id}/deliveries/${d.id}/replay`,
+      headers: admin,
+    });
+    expect(noReplay.statusCode).toBe(409);
+    const n = await db.database.db.transaction((tx) =>
+      enqueueWebhookEvent(tx, {
+        workspaceId: ws,
+        key: 'promise:p2:overdue:1',
+        reminderId: null,
+        eventType: 'reminder.overdue',
+        data: {},
+      }),
+    );
+    expect(n).toBe(0);
+  });
+
+  it('another workspace’s subscription is a 404 like a missing one', async () => {
+    const other = await buildWorkspace(db.ctx);
+    const h = await tokenHeaders(db.ctx, other.workspaceId, other.adminId);
+    const [mine] = (await send(app, { method: 'GET', url: '/api/v1/webhooks', headers: admin })).json_.data;
+    const res = await send(app, { method: 'GET', url: `/api/v1/webhooks/${mine.id}/deliveries`, headers: h });
+    expect(res.statusCode).toBe(404);
+    expect(res.json_.field).toBe('webhookId');
+  });
+});
