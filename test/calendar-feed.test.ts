@@ -1,5 +1,7 @@
 // The calendar feed: a secret, revocable .ics URL per user, parsed with an independent parser
-// (node-ical), listing exactly the user's open promises (due instant + upcoming checkpoints).
+// (node-ical), listing exactly the user's open promises (due instant + upcoming checkpoints; a
+// paused one at its original due date). A refused link is in the security log with its reason; the
+// secret never reaches the server log.
 import type { FastifyInstance } from 'fastify';
 import ical from 'node-ical';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -96,7 +98,11 @@ describe(`calendar feed (${ENGINE})`, () => {
     const events = Object.values(parsed).filter((c) => c?.type === 'VEVENT') as Json[];
     const due = events.filter((e) => e.uid.endsWith('-due@promise-ledger'));
     expect(due.map((e) => e.uid).sort()).toEqual(
-      [`${ids.open1}-due@promise-ledger`, `${ids.open2}-due@promise-ledger`].sort(),
+      [
+        `${ids.open1}-due@promise-ledger`,
+        `${ids.open2}-due@promise-ledger`,
+        `${ids.paused}-due@promise-ledger`,
+      ].sort(),
     );
     const [p1] = await db.database.raw<Json>(`select effective_due_at from promises where id = $1`, [
       ids.open1,
@@ -122,8 +128,18 @@ describe(`calendar feed (${ENGINE})`, () => {
       ].sort(),
     );
     for (const e of checkpoints) expect(new Date(e.start).getTime()).toBeGreaterThan(db.ctx.now().getTime());
-    // Not the kept one, not the paused one, not another user's.
-    for (const key of ['kept', 'paused', 'theirs']) expect(res.body).not.toContain(ids[key]);
+    // Paused: still open, so listed — at its original due date, marked paused, without checkpoints.
+    const [pp] = await db.database.raw<Json>(`select due_at, effective_due_at from promises where id = $1`, [
+      ids.paused,
+    ]);
+    expect(pp.effective_due_at).toBeNull();
+    const ep = due.find((e) => e.uid.startsWith(ids.paused!))!;
+    expect(new Date(ep.start).toISOString()).toBe(new Date(pp.due_at).toISOString());
+    expect(ep.summary).toMatch(/^Paused: Promise paused: send the export guide/);
+    expect(e1.summary).toMatch(/^Due: /);
+    expect(events.filter((e) => e.uid.startsWith(ids.paused!))).toHaveLength(1);
+    // Not the kept one, not another user's.
+    for (const key of ['kept', 'theirs']) expect(res.body).not.toContain(ids[key]);
 
     const [feed] = await db.database.raw<Json>(`select last_used_at from calendar_feeds where user_id = $1`, [
       owner,
@@ -154,6 +170,7 @@ describe(`calendar feed (${ENGINE})`, () => {
     const del = await send(app, { method: 'DELETE', url: '/api/v1/me/calendar-feed', headers: h });
     expect(del.statusCode, del.body).toBe(204);
     expect((await fetchFeed(fresh)).statusCode).toBe(404);
+    const revokedAt = db.clock.now.toISOString();
     const again = await send(app, { method: 'DELETE', url: '/api/v1/me/calendar-feed', headers: h });
     expect(again.statusCode).toBe(404);
 
@@ -168,6 +185,20 @@ describe(`calendar feed (${ENGINE})`, () => {
       expect(res.statusCode, token).toBe(404);
       expect(res.json_.code).toBe('not_found');
     }
+
+    // Each refusal of an existing feed is in the security log with its reason (a second one with
+    // the same reason within the hour is not: a client polls a dead link every few minutes);
+    // tokens naming no feed are only logged. Never the secret.
+    const refusals = await db.database.raw<Json>(
+      `select user_id, detail from security_events
+        where workspace_id = $1 and kind = 'calendar_feed.refused' order by occurred_at, id`,
+      [ws],
+    );
+    expect(refusals).toEqual([
+      { user_id: owner, detail: { reason: 'secret_mismatch' } },
+      { user_id: owner, detail: { reason: 'revoked', revokedAt } },
+    ]);
+    expect(JSON.stringify(refusals)).not.toContain(secret);
   });
 
   it('a read-only token cannot create or revoke a feed; the feed of a deactivated user stops', async () => {
@@ -181,7 +212,41 @@ describe(`calendar feed (${ENGINE})`, () => {
     const url = await create();
     await db.database.raw(`update users set active = false where id = $1`, [owner]);
     expect((await fetchFeed(url)).statusCode).toBe(404);
+    const [deactivated] = await db.database.raw<Json>(
+      `select detail from security_events
+        where workspace_id = $1 and kind = 'calendar_feed.refused' and user_id = $2
+        order by occurred_at desc, id desc limit 1`,
+      [ws, owner],
+    );
+    expect(deactivated.detail).toEqual({ reason: 'user_deactivated' });
     await db.database.raw(`update users set active = true where id = $1`, [owner]);
     expect((await fetchFeed(url)).statusCode).toBe(200);
+  });
+
+  it('the feed’s secret never reaches the server log; a refusal is a warn line with its reason', async () => {
+    const lines: string[] = [];
+    const logged = await buildServer(db.ctx, {
+      publicUrl: PUBLIC_URL,
+      logLevel: 'debug',
+      logStream: { write: (line: string) => void lines.push(line) },
+    });
+    try {
+      const url = await create();
+      const secret = url.slice(-47, -4);
+      const ok = await logged.inject({ method: 'GET', url: path(url) });
+      expect(ok.statusCode, ok.body).toBe(200);
+      await create(); // replaces the link: the old one is refused
+      const refused = await logged.inject({ method: 'GET', url: `${path(url)}?x=1` });
+      expect(refused.statusCode).toBe(404);
+      const text = lines.join('');
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(url.slice(PUBLIC_URL.length + '/calendar/'.length, -4));
+      const entries = lines.map((l) => JSON.parse(l) as Json);
+      expect(entries.some((e) => e.req?.url === '/calendar/[redacted].ics')).toBe(true);
+      const warn = entries.find((e) => e.level === 40 && /calendar feed refused/.test(e.msg));
+      expect(warn).toMatchObject({ reason: 'secret_mismatch', workspaceId: ws, userId: owner });
+    } finally {
+      await logged.close();
+    }
   });
 });

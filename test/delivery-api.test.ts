@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaces } from '../src/db/schema.js';
-import { enqueueWebhookEvent } from '../src/delivery/outbox.js';
+import { claimDue, enqueueWebhookEvent } from '../src/delivery/outbox.js';
 import { runDeliveriesOnce } from '../src/delivery/worker.js';
 import { buildServer } from '../src/http/server.js';
 import { ENGINE, openTestDb, type TestDb } from './support/db.js';
@@ -46,6 +46,22 @@ describe(`webhook subscriptions API (${ENGINE})`, () => {
     });
     expect(res.statusCode).toBe(400);
     expect(res.json_.problems.map((p: { field: string }) => p.field)).toContain('url');
+  });
+
+  it('refuses a URL carrying credentials (user:password@), naming the field', async () => {
+    for (const url of ['https://user:secret@hooks.example.com/x', 'https://token@hooks.example.com/x']) {
+      const res = await send(app, {
+        method: 'POST',
+        url: '/api/v1/webhooks',
+        headers: admin,
+        payload: { url },
+      });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json_.field).toBe('url');
+      expect(res.body).not.toContain('secret@');
+    }
+    const list = await send(app, { method: 'GET', url: '/api/v1/webhooks', headers: admin });
+    expect(list.json_.data).toHaveLength(0);
   });
 
   it('creates, lists, logs every attempt, replays with the same webhook-id, and revokes', async () => {
@@ -144,5 +160,47 @@ describe(`webhook subscriptions API (${ENGINE})`, () => {
     const res = await send(app, { method: 'GET', url: `/api/v1/webhooks/${mine.id}/deliveries`, headers: h });
     expect(res.statusCode).toBe(404);
     expect(res.json_.field).toBe('webhookId');
+  });
+
+  it('replaying a delivery that is being sent right now is a 409; once its lease has run out, it is replayed', async () => {
+    const created = await send(app, {
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: admin,
+      payload: { url: 'http://127.0.0.1:1/never-sent', eventTypes: ['reminder.lease'] },
+    });
+    const id = created.json_.id as string;
+    await db.database.db.transaction((tx) =>
+      enqueueWebhookEvent(tx, {
+        workspaceId: ws,
+        key: 'lease:1',
+        reminderId: null,
+        eventType: 'reminder.lease',
+        data: {},
+      }),
+    );
+    const mine = (rows: { workspaceId: string; id: string }[]) => rows.filter((r) => r.workspaceId === ws);
+    // A worker claimed it two minutes ago and died: its lease ran out a minute ago.
+    const [dead] = mine(
+      await db.database.db.transaction((tx) =>
+        claimDue(tx, new Date(db.clock.now.getTime() - 120_000), 100, 60_000),
+      ),
+    );
+    const replay = () =>
+      send(app, {
+        method: 'POST',
+        url: `/api/v1/webhooks/${id}/deliveries/${dead!.id}/replay`,
+        headers: admin,
+      });
+    const ok = await replay();
+    expect(ok.statusCode, ok.body).toBe(202);
+    // Claimed now: being sent until the lease ends.
+    const [live] = mine(await db.database.db.transaction((tx) => claimDue(tx, db.clock.now, 100, 60_000)));
+    expect(live!.id).toBe(dead!.id);
+    const busy = await replay();
+    expect(busy.statusCode, busy.body).toBe(409);
+    expect(busy.json_.detail).toContain(
+      `being sent now; try again after ${new Date(db.clock.now.getTime() + 60_000).toISOString()}`,
+    );
   });
 });

@@ -185,4 +185,23 @@ describe(`email and Slack deliveries (${ENGINE})`, () => {
     expect(n!.status).toBe('dropped');
     expect(n!.lastError).toMatch(/no Slack webhook URL/);
   });
+
+  it('an email abandoned at the send deadline is aborted: its SMTP connection is closed at once', async () => {
+    const hang = await startSmtpServer({ mode: 'hang' });
+    closers.push(hang);
+    const p = await person();
+    await enqueue(request(p, 'email'));
+    const t0 = performance.now();
+    const s = await runDeliveriesOnce(db.ctx, {
+      sendDeadlineMs: 300,
+      transports: { smtpUrl: hang.url, smtpTimeoutMs: 10_000 },
+    });
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(s).toMatchObject({ claimed: 1, retried: 1 });
+    const [d] = await rowsOf(p.workspaceId);
+    expect(d!.lastError).toBe('no answer within 300 ms');
+    // Not left open until the 10 s greeting timeout.
+    for (let i = 0; i < 50 && hang.openConnections() > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(hang.openConnections()).toBe(0);
+  });
 });

@@ -1,13 +1,13 @@
 // Outbound webhooks end to end: the outbox, the worker and a real HTTP receiver that verifies
 // signatures with the independent `standardwebhooks` package. Both engines.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { and, eq } from 'drizzle-orm';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deliveries, deliveryAttempts, workspaces } from '../src/db/schema.js';
 import { createSubscription } from '../src/delivery/manage-webhooks.js';
-import { enqueueWebhookEvent } from '../src/delivery/outbox.js';
+import { claimDue, enqueueWebhookEvent, recordAttempts } from '../src/delivery/outbox.js';
 import { safePost } from '../src/delivery/safe-fetch.js';
 import { runDeliveriesOnce } from '../src/delivery/worker.js';
 import { ENGINE, openTestDb, type TestDb } from './support/db.js';
@@ -40,6 +40,17 @@ async function receiver(opts: Parameters<typeof startWebhookReceiver>[0] = {}): 
   const r = await startWebhookReceiver({ now: () => db.clock.now, ...opts });
   servers.push(r);
   return r;
+}
+
+/** A raw TCP server: answers the first bytes of each connection with `answer`, verbatim. */
+async function tcpServer(answer: string | Buffer): Promise<string> {
+  const server = net.createServer((socket) => {
+    socket.on('error', () => {});
+    socket.once('data', () => socket.end(answer));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  servers.push({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
 /** A raw HTTP server for misbehaving receivers. */
@@ -329,5 +340,191 @@ describe(`outbound webhooks (${ENGINE})`, () => {
     expect(await enq()).toBe(0);
     const rows = await deliveriesOf(w.workspaceId);
     expect(rows).toHaveLength(1);
+  });
+
+  it('a batch claims no more rows than it sends at once, so none waits for a slot while its lease runs down', async () => {
+    await drain();
+    const w = await workspace();
+    const r = await receiver();
+    r.secret = (await subscribe(w, r.url)).secret;
+    for (let i = 0; i < 5; i++) await fire(w.workspaceId);
+    const s = await runDeliveriesOnce(db.ctx, { now: db.clock.now, batchSize: 200, concurrency: 2 });
+    expect(s).toMatchObject({ claimed: 2, delivered: 2 });
+    expect(await drain()).toBe(3);
+    expect(r.unique.size).toBe(5);
+  });
+
+  it('a success from a lease that ran out is logged, but the row is settled by its newer claim: delivered once', async () => {
+    await drain();
+    const w = await workspace();
+    await subscribe(w, 'http://127.0.0.1:1/never-sent');
+    await fire(w.workspaceId);
+    const mine = <T extends { workspaceId: string }>(rows: T[]) =>
+      rows.filter((d) => d.workspaceId === w.workspaceId);
+    const [first] = mine(await db.database.db.transaction((tx) => claimDue(tx, db.clock.now, 10, 60_000)));
+    const [second] = mine(await db.database.db.transaction((tx) => claimDue(tx, at(61_000), 10, 60_000)));
+    expect([first!.attempts, second!.attempts]).toEqual([1, 2]);
+    const success = (d: typeof first, ms: number) => ({
+      delivery: d!,
+      outcome: 'success' as const,
+      startedAt: at(ms),
+      finishedAt: at(ms + 100),
+      httpStatus: 200,
+      error: null,
+      nextAttemptAt: null,
+    });
+    // The first worker's late success: logged, the row still the second claim's.
+    await db.database.db.transaction((tx) => recordAttempts(tx, [success(first, 70_000)]));
+    let [d] = await deliveriesOf(w.workspaceId);
+    expect(d).toMatchObject({ status: 'pending', attempts: 2 });
+    await db.database.db.transaction((tx) => recordAttempts(tx, [success(second, 71_000)]));
+    [d] = await deliveriesOf(w.workspaceId);
+    expect(d).toMatchObject({ status: 'delivered', attempts: 2, deliveredAt: at(71_100) });
+    const log = await attemptsOf(w.workspaceId, d!.id);
+    expect(log.map((a) => [a.attempt, a.outcome])).toEqual([
+      [1, 'success'],
+      [2, 'success'],
+    ]);
+  });
+
+  it('a receiver answering status 999 or a body with NUL bytes does not sink the batch: the rest settle', async () => {
+    await drain();
+    const w = await workspace();
+    const weird = await tcpServer('HTTP/1.1 999 Weird\r\ncontent-length: 0\r\nconnection: close\r\n\r\n');
+    const body = Buffer.from('bad\u0000body\u0007 here', 'utf8');
+    const nul = await tcpServer(
+      Buffer.concat([
+        Buffer.from(`HTTP/1.1 500 Oops\r\ncontent-length: ${body.length}\r\nconnection: close\r\n\r\n`),
+        body,
+      ]),
+    );
+    const ok = await receiver();
+    const weirdSub = await subscribe(w, `${weird}/hook`);
+    const nulSub = await subscribe(w, `${nul}/hook`);
+    ok.secret = (await subscribe(w, ok.url)).secret;
+    await fire(w.workspaceId);
+    const s = await runDeliveriesOnce(db.ctx, { now: db.clock.now, random: () => 0 });
+    expect(s).toMatchObject({ claimed: 3, delivered: 1, dropped: 1, retried: 1 });
+    expect(ok.unique.size).toBe(1);
+    const rows = await deliveriesOf(w.workspaceId);
+    const of = (id: string) => rows.find((d) => d.targetId === id)!;
+    expect(of(weirdSub.id)).toMatchObject({ status: 'dropped', lastError: 'invalid HTTP status 999' });
+    expect((await attemptsOf(w.workspaceId, of(weirdSub.id).id))[0]).toMatchObject({
+      outcome: 'dropped',
+      httpStatus: null,
+    });
+    expect(of(nulSub.id)).toMatchObject({ status: 'pending', lastError: 'HTTP 500: badbody here' });
+    expect((await attemptsOf(w.workspaceId, of(nulSub.id).id))[0]).toMatchObject({
+      outcome: 'retry',
+      httpStatus: 500,
+      error: 'HTTP 500: badbody here',
+    });
+  });
+
+  it('an out-of-range status or a control character reaching the log is cleaned, not a failed transaction', async () => {
+    const w = await workspace();
+    await subscribe(w, 'http://127.0.0.1:1/never-sent');
+    await fire(w.workspaceId);
+    const [d] = (await db.database.db.transaction((tx) => claimDue(tx, db.clock.now, 100, 60_000))).filter(
+      (x) => x.workspaceId === w.workspaceId,
+    );
+    await db.database.db.transaction((tx) =>
+      recordAttempts(tx, [
+        {
+          delivery: d!,
+          outcome: 'dropped',
+          startedAt: db.clock.now,
+          finishedAt: at(5),
+          httpStatus: 999,
+          error: 'tab\tnew\nline\u0000nul\u001besc\u007fdel',
+          nextAttemptAt: null,
+        },
+      ]),
+    );
+    const [a] = await attemptsOf(w.workspaceId, d!.id);
+    expect(a).toMatchObject({ httpStatus: null, error: 'tab\tnew\nlinenulescdel' });
+  });
+
+  it('a send abandoned at its deadline is aborted: the connection to the receiver is closed at once', async () => {
+    await drain();
+    const w = await workspace();
+    let open = 0;
+    const server = http.createServer(() => {
+      // never answers
+    });
+    server.on('connection', (socket) => {
+      open++;
+      socket.once('close', () => open--);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    servers.push({
+      close: () =>
+        new Promise<void>((resolve) => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        }),
+    });
+    await subscribe(w, `http://127.0.0.1:${(server.address() as AddressInfo).port}/slow`);
+    await fire(w.workspaceId);
+    const t0 = performance.now();
+    const s = await runDeliveriesOnce(db.ctx, {
+      now: db.clock.now,
+      sendDeadlineMs: 300,
+      transports: { httpTimeoutMs: 10_000 },
+    });
+    expect(performance.now() - t0).toBeLessThan(3_000);
+    expect(s).toMatchObject({ claimed: 1, retried: 1 });
+    const [d] = await deliveriesOf(w.workspaceId);
+    expect(d!.lastError).toBe('no answer within 300 ms');
+    // The worker moved on, and so did the connection (not left until the 10 s HTTP timeout).
+    for (let i = 0; i < 50 && open > 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(open).toBe(0);
+  });
+
+  it('a DNS lookup that never answers is bounded and retried; an abort ends the wait too', async () => {
+    const never = () => new Promise<never>(() => {});
+    const t0 = performance.now();
+    const res = await safePost(
+      'http://hooks.example.test/x',
+      '{}',
+      {},
+      {
+        allowPrivate: false,
+        resolve: never,
+        dnsTimeoutMs: 100,
+      },
+    );
+    expect(performance.now() - t0).toBeLessThan(2_000);
+    expect(res).toMatchObject({ verdict: 'retry', status: null });
+    expect(res.error).toBe('cannot resolve hooks.example.test: no answer within 100 ms');
+    const abort = new AbortController();
+    setTimeout(() => abort.abort(), 50);
+    const aborted = await safePost(
+      'http://hooks.example.test/x',
+      '{}',
+      {},
+      {
+        allowPrivate: false,
+        resolve: never,
+        dnsTimeoutMs: 10_000,
+        signal: abort.signal,
+      },
+    );
+    expect(aborted).toMatchObject({ verdict: 'retry', error: 'aborted while resolving hooks.example.test' });
+  });
+
+  it('the allowance does not open link-local (cloud metadata) or IPv4-compatible IPv6 addresses', async () => {
+    const w = await workspace(true);
+    const r = await receiver();
+    const port = new URL(r.url).port;
+    await subscribe(w, 'http://169.254.169.254/latest/meta-data/');
+    await subscribe(w, `http://[::7f00:1]:${port}/hooks`);
+    await subscribe(w, `http://[fe80::1]:${port}/hooks`);
+    await fire(w.workspaceId);
+    await drain();
+    const rows = await deliveriesOf(w.workspaceId);
+    expect(rows.map((d) => d.status)).toEqual(['dropped', 'dropped', 'dropped']);
+    for (const d of rows) expect(d.lastError).toMatch(/^refused: .*, which is never delivered to$/);
+    expect(r.received).toHaveLength(0);
   });
 });

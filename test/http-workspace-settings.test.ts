@@ -5,11 +5,13 @@
 // Both engines.
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
+import pg from 'pg';
+import { uuidv7 } from 'uuidv7';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accounts } from '../src/db/schema.js';
 import { buildServer } from '../src/http/server.js';
 import { DAY_MS } from '../src/time/zone.js';
-import { ENGINE, openTestDb, type TestDb } from './support/db.js';
+import { ENGINE, openTestDb, SKIP_POSTGRES_REASON, type TestDb } from './support/db.js';
 import { buildAccount, buildWorkspace, tokenHeaders } from './support/factories.js';
 import { buildUserWithPassword, type Json, send, signInAs } from './support/http.js';
 import { buildRoles, type Roles } from './support/records.js';
@@ -293,5 +295,57 @@ describe(`workspace settings API (${ENGINE})`, () => {
     expect(foreign.statusCode).toBe(404);
     expect(await snapshot()).toEqual(before);
     expect(await securityEvents(other.workspaceId, 'webhook.')).toEqual([]);
+  });
+});
+
+if (ENGINE !== 'postgres')
+  console.log(`test/http-workspace-settings.test.ts (lock order): ${SKIP_POSTGRES_REASON}`);
+
+describe.skipIf(ENGINE !== 'postgres')('workspace settings beside a scheduler batch (postgres)', () => {
+  it('a re-plan waiting for an account a scheduler batch holds does not deadlock with its reminder insert', async () => {
+    const w = await buildWorkspace(db.ctx);
+    const admin = await tokenHeaders(db.ctx, w.workspaceId, w.adminId);
+    const acc = await account(w.workspaceId, w.adminId, {
+      lastActivityAt: new Date(db.clock.now.getTime() - DAY_MS),
+    });
+    // Client A plays a scheduler batch: it holds the account row, then records a reminder, whose
+    // foreign key takes FOR KEY SHARE on the workspace row.
+    const a = new pg.Client({ connectionString: db.url });
+    await a.connect();
+    try {
+      await a.query('begin');
+      await a.query('select id from accounts where workspace_id = $1 and id = $2 for update', [
+        w.workspaceId,
+        acc,
+      ]);
+      const replan = patch(admin, { inactivityDays: 21 });
+      // The PATCH has locked the workspace row and waits for the account row A holds.
+      const deadline = Date.now() + 10_000;
+      for (;;) {
+        const { rows } = await a.query<{ n: number }>(
+          `select count(*)::int as n from pg_stat_activity
+            where datname = current_database() and pid <> pg_backend_pid() and wait_event_type = 'Lock'`,
+        );
+        if (rows[0]!.n > 0) break;
+        if (Date.now() > deadline) throw new Error('the settings change never waited for the account row');
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      // With the workspace row locked FOR UPDATE this waits for the PATCH: a deadlock (40P01).
+      await a.query(
+        `insert into reminders (workspace_id, id, key, subject_type, subject_id, kind, due_at, fired_at, lateness_ms)
+         values ($1, $2, $3, 'account', $4, 'inactivity', $5, $5, 0)`,
+        [w.workspaceId, uuidv7(), `account:${acc}:inactivity:test`, acc, db.clock.now],
+      );
+      await a.query('commit');
+      const res = await replan;
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json_.inactivityDays).toBe(21);
+      expect(await nextReminderAt(w.workspaceId, acc)).toBe(
+        new Date(db.clock.now.getTime() - DAY_MS + 21 * DAY_MS).toISOString(),
+      );
+    } finally {
+      await a.query('rollback').catch(() => {});
+      await a.end();
+    }
   });
 });

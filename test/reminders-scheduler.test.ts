@@ -172,6 +172,55 @@ describe('promise reminders', () => {
     expect(await runAt(12 * DAY + 3 * HOUR, id)).toEqual([]);
     expect(await nextAt('promises', id)).toBe(13 * DAY + HOUR);
   });
+
+  it('a row that cannot be planned is logged and pushed back an hour; the rest of its batch fires', async () => {
+    const good = [await createPromise(10), await createPromise(10)];
+    const bad = await createPromise(10);
+    // A stored checkpoint that is not an object (the column's check only asks for an array): the
+    // plan throws on it. The bad row is the oldest due, so it heads every claim.
+    await db.database.raw(
+      `update promises set checkpoints = '[null]'::jsonb, next_reminder_at = $3
+        where workspace_id = $1 and id = $2`,
+      [team.workspaceId, bad, at(5 * DAY - 60_000)],
+    );
+    const logged: { message: string; err: unknown }[] = [];
+    db.clock.now = at(5 * DAY);
+    const pass = await runSchedulerOnce(db.ctx, {
+      batchSize: 2,
+      log: (message, err) => logged.push({ message, err }),
+    });
+    expect(pass.promises.failed).toBe(1);
+    for (const id of good) {
+      expect((await reminders(id)).map((r) => r.kind)).toEqual(['checkpoint_internal_check_in']);
+      expect(await nextAt('promises', id)).toBe(8 * DAY);
+    }
+    expect(await reminders(bad)).toEqual([]);
+    expect(await nextAt('promises', bad)).toBe(5 * DAY + HOUR);
+    const [row] = await db.database.raw<{ reminders_fired_through: Date | null }>(
+      'select reminders_fired_through from promises where workspace_id = $1 and id = $2',
+      [team.workspaceId, bad],
+    );
+    expect(row!.reminders_fired_through).toBeNull();
+    expect(logged).toHaveLength(1);
+    expect(logged[0]!.message).toContain(bad);
+    expect(logged[0]!.message).toContain(team.workspaceId);
+    expect(logged[0]!.err).toBeInstanceOf(TypeError);
+
+    // Not claimed again before the hour is up; then tried (and set aside) again.
+    expect(
+      (await runSchedulerOnce(db.ctx, { log: (message, err) => logged.push({ message, err }) })).promises
+        .failed,
+    ).toBeUndefined();
+    db.clock.now = at(5 * DAY + HOUR);
+    await runSchedulerOnce(db.ctx, { log: (message, err) => logged.push({ message, err }) });
+    expect(logged).toHaveLength(2);
+    expect(await nextAt('promises', bad)).toBe(5 * DAY + 2 * HOUR);
+    // Out of the way of the tests that follow.
+    await db.database.raw('update promises set next_reminder_at = null where workspace_id = $1 and id = $2', [
+      team.workspaceId,
+      bad,
+    ]);
+  });
 });
 
 describe('account reminders', () => {

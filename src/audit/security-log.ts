@@ -24,6 +24,8 @@ export const SECURITY_EVENT_KINDS = [
   'webhook.revoked',
   /** A security-relevant workspace setting changed: detail `{field, from, to}`. */
   'settings.changed',
+  /** A calendar feed link was refused: detail `{reason, revokedAt?}` (never the secret). */
+  'calendar_feed.refused',
   'export',
 ] as const;
 export type SecurityEventKind = (typeof SECURITY_EVENT_KINDS)[number];

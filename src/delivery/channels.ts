@@ -1,7 +1,8 @@
 // Sending one claimed delivery on its channel: email over SMTP (nodemailer), a Slack-compatible
 // incoming webhook, or a signed outbound webhook. Targets are read at send time by the worker
 // (the user's address, their Slack URL, the subscription); here they are given. Every sender
-// resolves to a verdict (success / retry / drop) with a reason, and never throws.
+// resolves to a verdict (success / retry / drop) with a reason, and never throws. Each takes the
+// worker's AbortSignal: a send abandoned at its deadline closes its connection.
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { DeliveryRow } from './outbox.js';
 import type { Verdict } from './rules.js';
@@ -58,6 +59,7 @@ export async function sendEmail(
   to: { email: string; name: string },
   mailer: Transporter | undefined,
   from: string,
+  signal?: AbortSignal,
 ): Promise<SendResult> {
   if (!isDeliverableEmail(to.email)) {
     return {
@@ -77,6 +79,8 @@ export async function sendEmail(
       // The same Message-ID on every attempt: a mail system that got it twice can tell.
       messageId: `<${d.id}@promise-ledger>`,
       headers: { 'X-Promise-Ledger-Delivery': d.id, 'X-Promise-Ledger-Event': d.eventType },
+      // nodemailer's SMTP transport closes this message's connection when it aborts.
+      signal,
     });
     return { verdict: 'success', httpStatus: null, error: null };
   } catch (err) {
@@ -100,6 +104,7 @@ export async function sendSlack(
   url: string | null,
   allowPrivate: boolean,
   t: Transports,
+  signal?: AbortSignal,
 ): Promise<SendResult> {
   if (!url)
     return {
@@ -119,6 +124,7 @@ export async function sendSlack(
       { 'content-type': 'application/json', 'user-agent': 'PromiseLedger/1' },
       {
         allowPrivate,
+        signal,
         ...(t.httpTimeoutMs ? { timeoutMs: t.httpTimeoutMs } : {}),
       },
     ),
@@ -131,11 +137,13 @@ export async function sendWebhook(
   allowPrivate: boolean,
   now: Date,
   t: Transports,
+  signal?: AbortSignal,
 ): Promise<SendResult> {
   const body = webhookBody(d);
   return fromPost(
     await safePost(sub.url, body, webhookHeaders(sub.secret, d.id, body, now), {
       allowPrivate,
+      signal,
       ...(t.httpTimeoutMs ? { timeoutMs: t.httpTimeoutMs } : {}),
     }),
   );

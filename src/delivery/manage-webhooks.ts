@@ -1,7 +1,7 @@
 // Admin use cases for outbound webhook subscriptions: create (the secret is shown once), list,
 // read, revoke, read a subscription's delivery log, and replay a delivery from it. Every lookup is
 // by (principal's workspace, id); another workspace's subscription is a 404 like a missing one.
-import { and, asc, desc, eq, inArray, isNull, lt, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, or } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { recordSecurityEvent } from '../audit/security-log.js';
 import type { Principal } from '../auth/policy.js';
@@ -34,6 +34,24 @@ async function findSubscription(q: Queryable, workspaceId: string, id: string) {
   return row;
 }
 
+/**
+ * A subscription URL must be http(s) without credentials: anything else would be dropped at every
+ * delivery, and user:pass@ would keep a password in plain text in the subscription (and in logs).
+ */
+function checkUrl(raw: string): void {
+  const bad = (why: string) => new AppError('validation_failed', `url: ${why}`, { field: 'url' });
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw bad('not a URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw bad('must be an http:// or https:// URL');
+  if (url.username || url.password) {
+    throw bad('must not carry credentials (user:password@); put a token in the path or query instead');
+  }
+}
+
 export async function createSubscription(
   ctx: AppContext,
   {
@@ -41,6 +59,7 @@ export async function createSubscription(
     input,
   }: { principal: Principal; input: { url: string; eventTypes: string[]; description?: string | undefined } },
 ) {
+  checkUrl(input.url);
   const secret = newWebhookSecret();
   const row = await ctx.database.db.transaction(async (tx) => {
     const [created] = await tx
@@ -189,8 +208,10 @@ export async function listSubscriptionDeliveries(
 
 /**
  * Replays a delivery from the log: it becomes pending again, due now, and the worker sends the
- * same message with the same webhook-id as one more attempt. A delivery still pending is left as
- * it is (it is going to be sent anyway) apart from being due now.
+ * same message with the same webhook-id as one more attempt (a failed delivery gets that one
+ * attempt, not a fresh budget: a failure ends it again). A delivery still pending is left as it is
+ * (it is going to be sent anyway) apart from being due now. One being sent at this moment (its
+ * lease has not run out) is a 409: replaying it would send it twice at once.
  */
 export async function replayDelivery(
   ctx: AppContext,
@@ -206,19 +227,43 @@ export async function replayDelivery(
       });
     }
     if (!isUuid(deliveryId)) throw notFound(`delivery ${deliveryId}`, 'deliveryId');
+    const now = ctx.now();
+    const ours = and(
+      eq(deliveries.workspaceId, ws),
+      eq(deliveries.id, deliveryId),
+      eq(deliveries.targetId, webhookId),
+      eq(deliveries.channel, 'webhook'),
+    );
+    // One statement decides: a row a worker is sending now (pending, lease not run out) is not touched.
     const [row] = await tx
       .update(deliveries)
-      .set({ status: 'pending', deliveredAt: null, nextAttemptAt: ctx.now(), lockedUntil: null })
+      .set({ status: 'pending', deliveredAt: null, nextAttemptAt: now, lockedUntil: null })
       .where(
         and(
-          eq(deliveries.workspaceId, ws),
-          eq(deliveries.id, deliveryId),
-          eq(deliveries.targetId, webhookId),
-          eq(deliveries.channel, 'webhook'),
+          ours,
+          or(
+            ne(deliveries.status, 'pending'),
+            isNull(deliveries.lockedUntil),
+            lte(deliveries.lockedUntil, now),
+          ),
         ),
       )
       .returning();
-    if (!row) throw notFound(`delivery ${deliveryId}`, 'deliveryId');
+    if (!row) {
+      const [sending] = await tx
+        .select({ lockedUntil: deliveries.lockedUntil })
+        .from(deliveries)
+        .where(and(ours, eq(deliveries.status, 'pending'), gt(deliveries.lockedUntil, now)))
+        .limit(1);
+      if (sending?.lockedUntil) {
+        throw new AppError(
+          'conflict',
+          `delivery ${deliveryId} is being sent now; try again after ${sending.lockedUntil.toISOString()}`,
+          { field: 'deliveryId' },
+        );
+      }
+      throw notFound(`delivery ${deliveryId}`, 'deliveryId');
+    }
     const attempts = await attemptsOf(tx, ws, [row.id]);
     return presentDelivery(row, attempts.get(row.id) ?? []);
   });

@@ -7,6 +7,7 @@ import { uuidv7 } from 'uuidv7';
 import type { Queryable, Tx } from '../db/connect.js';
 import { deliveries, deliveryAttempts } from '../db/schema.js';
 import type { EnqueueDeliveries, EnqueueWebhookEvent } from '../notifications/contract.js';
+import { isHttpStatus } from './rules.js';
 
 export type DeliveryRow = typeof deliveries.$inferSelect;
 export type AttemptRow = typeof deliveryAttempts.$inferSelect;
@@ -110,16 +111,33 @@ export interface AttemptResult {
   nextAttemptAt: Date | null;
 }
 
+// C0 control characters other than tab and newline, and DEL: PostgreSQL refuses NUL in text, and
+// the rest are noise from a receiver's body.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching them is the point.
+const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+/** Error text as stored: no control characters (a receiver's body may carry NUL), at most 2,000 characters. */
+export function cleanError(error: string | null): string | null {
+  return error === null ? null : error.replace(CONTROL, '').slice(0, 2000);
+}
+
+/** The status column holds 100–599 only: anything else (already refused by safe-fetch) is stored as null. */
+function cleanStatus(status: number | null): number | null {
+  return status !== null && isHttpStatus(status) ? status : null;
+}
+
 /**
  * Logs each attempt and settles its delivery, a batch in at most three statements. Only a row
  * still pending under this very attempt is changed: a worker whose lease ran out (and whose row
- * another worker claimed) logs its attempt but cannot overwrite the newer one's outcome, and a
- * delivered row is never delivered twice.
+ * another worker claimed) logs its attempt — a success too — but the row's outcome is that of its
+ * latest claim, so it cannot be overwritten by an older one, and a delivered row is never delivered
+ * twice. Error text and statuses are cleaned first: one receiver's odd answer must not fail the
+ * whole batch's transaction (and have every result of the batch sent again).
  */
 export async function recordAttempts(tx: Tx, results: readonly AttemptResult[]): Promise<void> {
   for (let i = 0; i < results.length; i += INSERT_CHUNK) {
     const chunk = results.slice(i, i + INSERT_CHUNK);
-    const errorOf = (r: AttemptResult) => (r.error === null ? null : r.error.slice(0, 2000));
+    const errorOf = (r: AttemptResult) => cleanError(r.error);
     await tx.insert(deliveryAttempts).values(
       chunk.map((r) => ({
         workspaceId: r.delivery.workspaceId,
@@ -129,7 +147,7 @@ export async function recordAttempts(tx: Tx, results: readonly AttemptResult[]):
         startedAt: r.startedAt,
         finishedAt: r.finishedAt,
         outcome: r.outcome,
-        httpStatus: r.httpStatus,
+        httpStatus: cleanStatus(r.httpStatus),
         error: errorOf(r),
         durationMs: Math.max(0, r.finishedAt.getTime() - r.startedAt.getTime()),
       })),
@@ -137,14 +155,16 @@ export async function recordAttempts(tx: Tx, results: readonly AttemptResult[]):
     const col = <T>(rs: AttemptResult[], f: (r: AttemptResult) => T) => sql.param(rs.map(f));
     const ok = chunk.filter((r) => r.outcome === 'success');
     if (ok.length > 0) {
-      // Guarded by status only: a success from an expired lease is still the first success.
+      // A success from an expired lease whose row was claimed again is logged (above) but does not
+      // settle the row: the newer claim's own result does, so the row is delivered once.
       await tx.execute(sql`
         update deliveries d
            set status = 'delivered', delivered_at = t.finished_at, locked_until = null, last_error = null
           from unnest(${col(ok, (r) => r.delivery.workspaceId)}::uuid[], ${col(ok, (r) => r.delivery.id)}::uuid[],
+                      ${col(ok, (r) => r.delivery.attempts)}::int[],
                       ${col(ok, (r) => r.finishedAt.toISOString())}::timestamptz[])
-            as t(workspace_id, id, finished_at)
-         where d.workspace_id = t.workspace_id and d.id = t.id and d.status = 'pending'`);
+            as t(workspace_id, id, attempts, finished_at)
+         where d.workspace_id = t.workspace_id and d.id = t.id and d.status = 'pending' and d.attempts = t.attempts`);
     }
     const rest = chunk.filter((r) => r.outcome !== 'success');
     if (rest.length > 0) {

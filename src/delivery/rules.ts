@@ -16,6 +16,26 @@ export const BACKOFF_JITTER = 0.2;
 export const MAX_ATTEMPTS = 14;
 /** A claimed delivery is leased for this long; a worker that dies leaves it to be re-sent after. */
 export const LEASE_MS = 60_000;
+/**
+ * One send, whatever its channel does, is abandoned and aborted after this. Every send of a batch
+ * starts at once (a batch is at most `concurrency` rows), so the whole batch is sent by then.
+ */
+export const SEND_DEADLINE_MS = 40_000;
+/**
+ * What the lease must hold besides the sends: reading the targets before, recording the attempts
+ * after, and clock skew between instances. SEND_DEADLINE_MS + this stays within LEASE_MS, so a
+ * lease never runs out under a worker that is still alive (which would send the row twice).
+ */
+export const SETTLE_MARGIN_MS = 20_000;
+
+/**
+ * Rows to claim per batch: never more than are sent at once, so no row of a batch waits for a send
+ * slot while its lease runs down.
+ */
+export function claimLimit(batchSize: number | undefined, concurrency: number): number {
+  const c = Math.max(1, Math.floor(concurrency));
+  return Math.max(1, Math.min(Math.floor(batchSize ?? c), c));
+}
 
 /** The delay after failed attempt `attempt` (1-based) without jitter. */
 export function nominalDelayMs(attempt: number): number {
@@ -41,9 +61,12 @@ export type Verdict = 'success' | 'retry' | 'drop';
 
 /**
  * A receiver's final HTTP status (after redirects): 2xx delivered; 408, 429 and 5xx are transient;
- * every other status (4xx, a 3xx that could not be followed, 1xx) will not change by retrying.
+ * every other status (4xx, a 3xx that could not be followed, 1xx, or a number outside 100–599) will
+ * not change by retrying.
  */
 export function verdictForStatus(status: number): Verdict {
+  // Not an HTTP status at all (a receiver answering 999): nothing to wait for.
+  if (!isHttpStatus(status)) return 'drop';
   if (status >= 200 && status < 300) return 'success';
   if (status === 408 || status === 429 || status >= 500) return 'retry';
   return 'drop';
@@ -56,24 +79,60 @@ export function outcomeFor(verdict: Verdict, attempt: number): 'success' | 'retr
   return attempt >= MAX_ATTEMPTS ? 'failed' : 'retry';
 }
 
+/** A status an HTTP response may carry (RFC 9110: three digits, 100–599); parsers accept any three. */
+export function isHttpStatus(status: number): boolean {
+  return Number.isInteger(status) && status >= 100 && status <= 599;
+}
+
+/** Why an outbound request may not go to an address: its range, and whether the allowance would open it. */
+export interface Refusal {
+  range: string;
+  /** Refused even when the workspace allows private targets. */
+  always: boolean;
+}
+
+/** IPv4 ranges no allowance opens: no service of ours lives there, cloud metadata does (169.254.169.254). */
+const NEVER_V4 = new Set(['unspecified', 'linkLocal', 'multicast', 'broadcast']);
+/** The only IPv6 ranges the allowance opens; anything else outside global unicast is refused. */
+const PRIVATE_V6 = new Set(['loopback', 'uniqueLocal']);
+
 /**
- * Why an address may not be reached by an outbound request without the workspace's allowance
- * (its ipaddr.js range: loopback, private, linkLocal, uniqueLocal, carrierGradeNat, unspecified,
- * multicast, reserved…), or null when it is a public unicast address. IPv4-mapped IPv6 addresses
- * are judged as the IPv4 address they carry.
+ * Whether an outbound request may go to `address` (as DNS returned it), or why not.
+ * IPv4: public unicast passes; loopback, private (RFC 1918), CGNAT and reserved ranges need the
+ * workspace's allowance; unspecified (0.0.0.0/8), link-local (169.254.0.0/16, where cloud metadata
+ * lives), multicast and broadcast are always refused. IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged
+ * as the IPv4 address it carries. IPv6: only global unicast (2000::/3, minus ipaddr.js's special
+ * ranges: documentation, Teredo, 6to4, benchmarking…) passes; the allowance opens loopback (::1)
+ * and unique-local (fc00::/7); everything else — link-local, unspecified, the deprecated
+ * IPv4-compatible ::a.b.c.d, NAT64 prefixes, unallocated space — is always refused.
  */
-export function refusedRange(address: string): string | null {
-  if (!ipaddr.isValid(address)) return 'not an IP address';
+export function judgeAddress(address: string, allowPrivate: boolean): Refusal | null {
+  if (!ipaddr.isValid(address)) return { range: 'not an IP address', always: true };
   let ip = ipaddr.parse(address);
   if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) {
     ip = (ip as ipaddr.IPv6).toIPv4Address();
   }
   const range = ip.range();
-  return range === 'unicast' ? null : range;
+  if (ip.kind() === 'ipv4') {
+    if (range === 'unicast') return null;
+    if (NEVER_V4.has(range)) return { range, always: true };
+    return allowPrivate ? null : { range, always: false };
+  }
+  const globalUnicast = ((ip as ipaddr.IPv6).parts[0]! & 0xe000) === 0x2000;
+  if (range === 'unicast' && globalUnicast) return null;
+  if (PRIVATE_V6.has(range)) return allowPrivate ? null : { range, always: false };
+  return { range: range === 'unicast' ? 'outside global unicast (2000::/3)' : range, always: true };
 }
 
-/** Even an allowed private target may not be one of these (no TCP connection can be made). */
+/**
+ * Why an address may not be reached by an outbound request without the workspace's allowance, or
+ * null when it is a public unicast address (see judgeAddress).
+ */
+export function refusedRange(address: string): string | null {
+  return judgeAddress(address, false)?.range ?? null;
+}
+
+/** Refused even for a workspace that allows private targets (see judgeAddress). */
 export function neverReachable(address: string): boolean {
-  const r = refusedRange(address);
-  return r === 'multicast' || r === 'broadcast' || r === 'not an IP address';
+  return judgeAddress(address, true) !== null;
 }

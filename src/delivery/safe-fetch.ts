@@ -3,17 +3,27 @@
 // (rules.refusedRange) unless the workspace allows private targets, and the connection pinned to
 // the checked address (a custom `lookup`), so a second DNS answer cannot swap it (rebinding).
 // Redirects are followed by hand, at most 3, each hop checked again. At most 64 KB of a response
-// is read. Every phase has a deadline. Never throws: the result says what happened and whether a
-// retry could help.
+// is read. Every phase has a deadline (DNS included), and the caller's AbortSignal ends the request
+// at once. Never throws: the result says what happened and whether a retry could help.
 import { lookup as dnsLookup } from 'node:dns/promises';
 import http from 'node:http';
 import https from 'node:https';
 import type { LookupFunction } from 'node:net';
-import { neverReachable, refusedRange, type Verdict, verdictForStatus } from './rules.js';
+import { isHttpStatus, judgeAddress, type Verdict, verdictForStatus } from './rules.js';
 
 export const MAX_REDIRECTS = 3;
 export const MAX_RESPONSE_BYTES = 64 * 1024;
 export const HTTP_TIMEOUT_MS = 10_000;
+/**
+ * dns.lookup runs on libuv's small threadpool and has no timeout of its own: a resolver that never
+ * answers would hold the send (and a pool thread) indefinitely. The wait is bounded; the lookup
+ * itself cannot be cancelled and finishes in the background.
+ */
+export const DNS_TIMEOUT_MS = 5_000;
+
+export type Resolve = (host: string) => Promise<{ address: string; family: number }[]>;
+
+const systemResolve: Resolve = (host) => dnsLookup(host, { all: true, verbatim: true });
 
 export interface SafePostOptions {
   /** The workspace allows loopback/private targets (self-hosted networks, tests). */
@@ -22,6 +32,12 @@ export interface SafePostOptions {
   timeoutMs?: number;
   maxRedirects?: number;
   maxBodyBytes?: number;
+  /** Deadline for resolving each hop's host. */
+  dnsTimeoutMs?: number;
+  /** Ends the send at once (the request is destroyed): the caller gave up on it. */
+  signal?: AbortSignal | undefined;
+  /** How host names are resolved (default: dns.lookup, all addresses). */
+  resolve?: Resolve;
 }
 
 export interface SafePostResult {
@@ -40,14 +56,52 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
 type Pinned = { address: string; family: 4 | 6 };
 
+const TIMED_OUT = Symbol('timed out');
+const ABORTED = Symbol('aborted');
+
+/** `p`, or a marker when `ms` passed or `signal` aborted first (`p` is then left to settle alone). */
+function bounded<T>(
+  p: Promise<T>,
+  ms: number,
+  signal: AbortSignal | undefined,
+): Promise<T | typeof TIMED_OUT | typeof ABORTED> {
+  if (signal?.aborted) return Promise.resolve(ABORTED);
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<typeof TIMED_OUT | typeof ABORTED>((resolve) => {
+    timer = setTimeout(() => resolve(TIMED_OUT), ms);
+    onAbort = () => resolve(ABORTED);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  // A lookup that fails after the deadline has nobody listening: keep it from being unhandled.
+  p.catch(() => {});
+  return Promise.race([p, stop]).finally(() => {
+    clearTimeout(timer);
+    if (onAbort) signal?.removeEventListener('abort', onAbort);
+  });
+}
+
 async function resolveChecked(
   host: string,
   allowPrivate: boolean,
+  resolve: Resolve,
+  dnsTimeoutMs: number,
+  signal: AbortSignal | undefined,
 ): Promise<{ ok: true; pinned: Pinned } | { ok: false; verdict: Verdict; error: string }> {
   const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
   let addresses: { address: string; family: number }[];
   try {
-    addresses = await dnsLookup(bare, { all: true, verbatim: true });
+    const answer = await bounded(resolve(bare), dnsTimeoutMs, signal);
+    if (answer === ABORTED) return { ok: false, verdict: 'retry', error: `aborted while resolving ${bare}` };
+    if (answer === TIMED_OUT) {
+      // Resolvers recover: a retry with backoff, like any other transient failure.
+      return {
+        ok: false,
+        verdict: 'retry',
+        error: `cannot resolve ${bare}: no answer within ${dnsTimeoutMs} ms`,
+      };
+    }
+    addresses = answer;
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     // A name that does not exist may exist later (a typo fixed, DNS propagation): retry.
@@ -60,19 +114,19 @@ async function resolveChecked(
   if (addresses.length === 0) return { ok: false, verdict: 'retry', error: `${bare} has no addresses` };
   // Every address must pass, not only the first: the client may pick any of them.
   for (const a of addresses) {
-    if (neverReachable(a.address)) {
+    const refused = judgeAddress(a.address, allowPrivate);
+    if (refused?.always) {
       return {
         ok: false,
         verdict: 'drop',
-        error: `refused: ${bare} resolves to ${a.address}, which cannot be reached`,
+        error: `refused: ${bare} resolves to ${a.address} (${refused.range}), which is never delivered to`,
       };
     }
-    const range = refusedRange(a.address);
-    if (range && !allowPrivate) {
+    if (refused) {
       return {
         ok: false,
         verdict: 'drop',
-        error: `refused: ${bare} resolves to ${a.address} (${range}); the workspace does not allow private webhook targets`,
+        error: `refused: ${bare} resolves to ${a.address} (${refused.range}); the workspace does not allow private webhook targets`,
       };
     }
   }
@@ -125,6 +179,7 @@ function requestOnce(
   headers: Record<string, string>,
   timeoutMs: number,
   maxBodyBytes: number,
+  signal: AbortSignal | undefined,
 ): Promise<HopResult> {
   return new Promise((resolve, reject) => {
     const mod = url.protocol === 'https:' ? https : http;
@@ -134,6 +189,7 @@ function requestOnce(
       if (settled) return;
       settled = true;
       clearTimeout(deadline);
+      signal?.removeEventListener('abort', onAbort);
       if (!keep) req.destroy();
       if (err) reject(err);
       else resolve(value!);
@@ -174,6 +230,12 @@ function requestOnce(
     const deadline = setTimeout(() => finish(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
     req.on('timeout', () => finish(new Error(`timed out after ${timeoutMs} ms (socket idle)`)));
     req.on('error', (err) => finish(err));
+    // The caller gave up (the send deadline): close the connection now rather than at our timeout.
+    function onAbort() {
+      finish(new Error('aborted: the send was abandoned'));
+    }
+    signal?.addEventListener('abort', onAbort, { once: true });
+    if (signal?.aborted) onAbort();
     req.end(body);
   });
 }
@@ -188,6 +250,8 @@ export async function safePost(
   const timeoutMs = opts.timeoutMs ?? HTTP_TIMEOUT_MS;
   const maxRedirects = opts.maxRedirects ?? MAX_REDIRECTS;
   const maxBodyBytes = opts.maxBodyBytes ?? MAX_RESPONSE_BYTES;
+  const dnsTimeoutMs = opts.dnsTimeoutMs ?? DNS_TIMEOUT_MS;
+  const { signal } = opts;
   const hops: string[] = [];
   const fail = (verdict: Verdict, error: string, status: number | null = null): SafePostResult => ({
     verdict,
@@ -203,19 +267,29 @@ export async function safePost(
     return fail('drop', `not a URL: ${url.slice(0, 200)}`);
   }
   for (;;) {
+    if (signal?.aborted) return fail('retry', 'aborted: the send was abandoned');
     hops.push(current.toString());
     if (current.protocol !== 'http:' && current.protocol !== 'https:') {
       return fail('drop', `refused: ${current.protocol} URLs are not delivered to (http and https only)`);
     }
     if (current.username || current.password) return fail('drop', 'refused: URLs with credentials');
-    const checked = await resolveChecked(current.hostname, opts.allowPrivate);
+    const checked = await resolveChecked(
+      current.hostname,
+      opts.allowPrivate,
+      opts.resolve ?? systemResolve,
+      dnsTimeoutMs,
+      signal,
+    );
     if (!checked.ok) return fail(checked.verdict, checked.error);
     let hop: HopResult;
     try {
-      hop = await requestOnce(current, checked.pinned, body, headers, timeoutMs, maxBodyBytes);
+      hop = await requestOnce(current, checked.pinned, body, headers, timeoutMs, maxBodyBytes, signal);
     } catch (err) {
       return fail('retry', `${current.host}: ${(err as Error).message}`);
     }
+    // HTTP parsers take any three digits; the delivery log (and RFC 9110) only 100–599. Such a
+    // receiver is broken, not busy: no retry.
+    if (!isHttpStatus(hop.status)) return fail('drop', `invalid HTTP status ${hop.status}`);
     if (REDIRECTS.has(hop.status) && hop.location) {
       let next: URL;
       try {

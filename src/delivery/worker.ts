@@ -1,8 +1,10 @@
 // The delivery worker: claim due deliveries (a short transaction), send them outside any
-// transaction, concurrently and each under a deadline, then log every attempt and settle each
-// delivery in a second transaction. Any number of workers (processes, lanes) can run: the claim
-// skips rows another holds. A worker that dies after sending but before recording leaves its rows
-// leased; they are sent again when the lease ends, with the same webhook-id.
+// transaction, all at once and each under a deadline, then log every attempt and settle each
+// delivery in a second transaction. A batch is never larger than the sends in flight at once, and
+// the deadline plus the time around it fits in the lease, so a live worker's lease never runs out.
+// Any number of workers (processes, lanes) can run: the claim skips rows another holds. A worker
+// that dies after sending but before recording leaves its rows leased; they are sent again when
+// the lease ends, with the same webhook-id.
 import { sql } from 'drizzle-orm';
 import type { AppContext } from '../context.js';
 import type { Queryable } from '../db/connect.js';
@@ -16,15 +18,23 @@ import {
   type Transports,
 } from './channels.js';
 import { type AttemptResult, claimDue, type DeliveryRow, recordAttempts } from './outbox.js';
-import { LEASE_MS, nextAttemptAt, outcomeFor } from './rules.js';
+import { claimLimit, LEASE_MS, nextAttemptAt, outcomeFor, SEND_DEADLINE_MS } from './rules.js';
+
+export { SEND_DEADLINE_MS };
+
+/** Sends in flight at once, and so the largest batch claimed. */
+export const DEFAULT_CONCURRENCY = 64;
 
 export interface RunOptions {
+  /** Rows claimed per batch; never more than `concurrency` (default: `concurrency`). */
   batchSize?: number;
   /** The instant of this run (claims what is due by then, signs with it). Default ctx.now(). */
   now?: Date;
   transports?: Transports;
-  /** Sends in flight at once within the batch. */
+  /** Sends in flight at once: every row of a batch is sent at once. Default DEFAULT_CONCURRENCY. */
   concurrency?: number;
+  /** A shorter per-send deadline than SEND_DEADLINE_MS (tests); a longer one is ignored. */
+  sendDeadlineMs?: number;
   /** Uniform in [0, 1): the backoff jitter. */
   random?: () => number;
 }
@@ -36,9 +46,6 @@ export interface RunSummary {
   failed: number;
   dropped: number;
 }
-
-/** Bounds one send whatever the channel does, well inside the lease. */
-export const SEND_DEADLINE_MS = 45_000;
 
 type Rows<T> = { rows: T[] };
 
@@ -134,6 +141,7 @@ async function send(
   now: Date,
   transports: Transports,
   mailer: ReturnType<typeof mailerFor>,
+  signal: AbortSignal,
 ): Promise<SendResult> {
   const allowPrivate = t.allowPrivate.get(d.workspaceId) ?? false;
   switch (d.channel) {
@@ -141,53 +149,60 @@ async function send(
       const u = t.users.get(k(d.workspaceId, d.targetId));
       if (!u) return drop(`user ${d.targetId} not found`);
       if (!u.active) return drop(`user ${d.targetId} is deactivated`);
-      return sendEmail(d, u, mailer, transports.mailFrom ?? DEFAULT_MAIL_FROM);
+      return sendEmail(d, u, mailer, transports.mailFrom ?? DEFAULT_MAIL_FROM, signal);
     }
     case 'slack': {
       const u = t.users.get(k(d.workspaceId, d.targetId));
       if (!u) return drop(`user ${d.targetId} not found`);
       if (!u.active) return drop(`user ${d.targetId} is deactivated`);
-      return sendSlack(d, t.slack.get(k(d.workspaceId, d.targetId)) ?? null, allowPrivate, transports);
+      return sendSlack(
+        d,
+        t.slack.get(k(d.workspaceId, d.targetId)) ?? null,
+        allowPrivate,
+        transports,
+        signal,
+      );
     }
     case 'webhook': {
       const s = t.subscriptions.get(k(d.workspaceId, d.targetId));
       if (!s) return drop(`webhook subscription ${d.targetId} not found`);
       if (s.revoked) return drop(`webhook subscription ${d.targetId} was revoked`);
-      return sendWebhook(d, s, allowPrivate, now, transports);
+      return sendWebhook(d, s, allowPrivate, now, transports, signal);
     }
     default:
       return drop(`unknown channel ${String(d.channel)}`);
   }
 }
 
-function withDeadline(p: Promise<SendResult>, ms: number): Promise<SendResult> {
+/**
+ * Runs `start` under a deadline: when it passes, the send is aborted (its connection closed, not
+ * left running behind the worker's back) and counted as a retry.
+ */
+async function withDeadline(
+  start: (signal: AbortSignal) => Promise<SendResult>,
+  ms: number,
+): Promise<SendResult> {
+  const abort = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<SendResult>((resolve) => {
-    timer = setTimeout(
-      () => resolve({ verdict: 'retry', httpStatus: null, error: `no answer within ${ms} ms` }),
-      ms,
-    );
+    timer = setTimeout(() => {
+      abort.abort();
+      resolve({ verdict: 'retry', httpStatus: null, error: `no answer within ${ms} ms` });
+    }, ms);
   });
-  return Promise.race([p, late]).finally(() => clearTimeout(timer));
-}
-
-async function mapBounded<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const lane = async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]!);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
-  return out;
+  try {
+    return await Promise.race([start(abort.signal), late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** Claims, sends and settles one batch of due deliveries. */
 export async function runDeliveriesOnce(ctx: AppContext, opts: RunOptions = {}): Promise<RunSummary> {
   const now = opts.now ?? ctx.now();
-  const batchSize = opts.batchSize ?? 200;
+  // Every claimed row is sent at once: none waits for a free slot while its lease runs down.
+  const batchSize = claimLimit(opts.batchSize, opts.concurrency ?? DEFAULT_CONCURRENCY);
+  const deadlineMs = Math.min(opts.sendDeadlineMs ?? SEND_DEADLINE_MS, SEND_DEADLINE_MS);
   const transports = opts.transports ?? {};
   const random = opts.random ?? Math.random;
   const db = ctx.database.db;
@@ -197,28 +212,30 @@ export async function runDeliveriesOnce(ctx: AppContext, opts: RunOptions = {}):
   const targets = await loadTargets(db, claimed);
   const mailer = mailerFor(transports);
   const t0 = performance.now();
-  const results = await mapBounded(claimed, opts.concurrency ?? 32, async (d): Promise<AttemptResult> => {
-    const started = performance.now();
-    let r: SendResult;
-    try {
-      r = await withDeadline(send(d, targets, now, transports, mailer), SEND_DEADLINE_MS);
-    } catch (err) {
-      r = { verdict: 'retry', httpStatus: null, error: `unexpected: ${(err as Error).message}` };
-    }
-    // The run's instant plus the time measured: durations are real, the clock stays the caller's.
-    const startedAt = new Date(now.getTime() + Math.round(started - t0));
-    const finishedAt = new Date(now.getTime() + Math.round(performance.now() - t0));
-    const outcome = outcomeFor(r.verdict, d.attempts);
-    return {
-      delivery: d,
-      outcome,
-      startedAt,
-      finishedAt,
-      httpStatus: r.httpStatus,
-      error: r.error,
-      nextAttemptAt: outcome === 'retry' ? nextAttemptAt(d.attempts, finishedAt, random()) : null,
-    };
-  });
+  const results = await Promise.all(
+    claimed.map(async (d): Promise<AttemptResult> => {
+      const started = performance.now();
+      let r: SendResult;
+      try {
+        r = await withDeadline((signal) => send(d, targets, now, transports, mailer, signal), deadlineMs);
+      } catch (err) {
+        r = { verdict: 'retry', httpStatus: null, error: `unexpected: ${(err as Error).message}` };
+      }
+      // The run's instant plus the time measured: durations are real, the clock stays the caller's.
+      const startedAt = new Date(now.getTime() + Math.round(started - t0));
+      const finishedAt = new Date(now.getTime() + Math.round(performance.now() - t0));
+      const outcome = outcomeFor(r.verdict, d.attempts);
+      return {
+        delivery: d,
+        outcome,
+        startedAt,
+        finishedAt,
+        httpStatus: r.httpStatus,
+        error: r.error,
+        nextAttemptAt: outcome === 'retry' ? nextAttemptAt(d.attempts, finishedAt, random()) : null,
+      };
+    }),
+  );
   await db.transaction((tx) => recordAttempts(tx, results));
   for (const r of results) {
     if (r.outcome === 'success') summary.delivered++;
@@ -258,7 +275,7 @@ const sleep = (ms: number, signal: AbortSignal) =>
  */
 export async function startDeliveryWorker(ctx: AppContext, opts: WorkerOptions): Promise<void> {
   const intervalMs = opts.intervalMs ?? 1000;
-  const batchSize = opts.batchSize ?? 200;
+  const batchSize = claimLimit(opts.batchSize, opts.concurrency ?? DEFAULT_CONCURRENCY);
   const lane = async () => {
     while (!opts.signal.aborted) {
       let full = false;

@@ -1,7 +1,12 @@
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyError, type FastifyInstance, type FastifyReply } from 'fastify';
+import Fastify, {
+  type FastifyError,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from 'fastify';
 import {
   jsonSchemaTransform,
   serializerCompiler,
@@ -29,6 +34,8 @@ export const BODY_LIMIT = 256 * 1024;
 
 export interface ServerOptions {
   logLevel?: string;
+  /** Where log lines go (default: stdout). */
+  logStream?: { write(line: string): void };
   sessionPolicy?: SessionPolicy;
   /** Mark cookies Secure (the server is reached over HTTPS). */
   secureCookies?: boolean;
@@ -59,10 +66,32 @@ export function apiRoutes(ctx: AppContext, opts: ServerOptions = {}): AnyRoute[]
   ];
 }
 
+/** A URL fit for the log: a calendar feed's path is its secret, so it never reaches the log. */
+export const loggableUrl = (url: string) => url.replace(/\/calendar\/.*$/is, '/calendar/[redacted].ics');
+
+/** Fastify's default request serializer, with the URL made loggable. */
+const logSerializers = {
+  req: (req: FastifyRequest) => ({
+    method: req.method,
+    url: loggableUrl(req.url),
+    version: req.headers?.['accept-version'] as string | undefined,
+    host: req.host,
+    remoteAddress: req.ip,
+    remotePort: req.socket?.remotePort,
+  }),
+};
+
 export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const sessionPolicy = opts.sessionPolicy ?? DEFAULT_SESSION_POLICY;
   const app = Fastify({
-    logger: opts.logLevel && opts.logLevel !== 'silent' ? { level: opts.logLevel } : false,
+    logger:
+      opts.logLevel && opts.logLevel !== 'silent'
+        ? {
+            level: opts.logLevel,
+            serializers: logSerializers,
+            ...(opts.logStream ? { stream: opts.logStream } : {}),
+          }
+        : false,
     bodyLimit: BODY_LIMIT,
     // Errors the router raises before any route runs (undecodable URL, over-long parameter).
     frameworkErrors: (err, _req, reply) => {

@@ -2,11 +2,20 @@
 // token is `<workspaceId>.<userId>.<256-bit secret>`, the ids as base64url of their 16 bytes so the
 // whole fits a URL path segment (89 characters): the lookup is by (workspace, user), the secret is
 // compared by SHA-256 in constant time (src/auth/secrets.ts). The URL is shown once.
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, gte, isNull, sql } from 'drizzle-orm';
+import { recordSecurityEvent } from '../audit/security-log.js';
 import type { Principal } from '../auth/policy.js';
 import { newSecret, secretMatches } from '../auth/secrets.js';
 import type { AppContext } from '../context.js';
-import { accounts, calendarFeeds, contacts, promises, users, workspaces } from '../db/schema.js';
+import {
+  accounts,
+  calendarFeeds,
+  contacts,
+  promises,
+  securityEvents,
+  users,
+  workspaces,
+} from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { buildCalendarFeed, type FeedPromise } from './calendar-ics.js';
 
@@ -72,13 +81,82 @@ const unknownFeed = () =>
     },
   );
 
-/** The .ics text of the feed named by `token`; unknown, revoked or replaced → 404. */
+/** Why a feed link was refused (logged and audited; the response says only "not found"). */
+export type FeedRefusal =
+  | 'malformed_token'
+  | 'unknown_token'
+  | 'secret_mismatch'
+  | 'revoked'
+  | 'user_deactivated';
+
+/** The request logger's `warn` (pino's signature). */
+export interface FeedLog {
+  warn(obj: Record<string, unknown>, msg: string): void;
+}
+
+/** A refused link is audited at most once an hour per user and reason: clients poll a dead link for ever. */
+const REFUSAL_AUDIT_EVERY_MS = 3_600_000;
+
+/**
+ * Records why a feed link was refused: a warn line every time, and for a feed that exists a
+ * `calendar_feed.refused` security event (with workspace, user, reason and IP; never the secret).
+ * Tokens naming no feed are only logged: their ids are unverified and may name no workspace.
+ */
+async function refuse(
+  ctx: AppContext,
+  r: {
+    reason: FeedRefusal;
+    workspaceId?: string;
+    userId?: string;
+    revokedAt?: Date;
+    ip?: string | undefined;
+    log?: FeedLog | undefined;
+  },
+): Promise<never> {
+  const detail = { reason: r.reason, ...(r.revokedAt ? { revokedAt: r.revokedAt.toISOString() } : {}) };
+  r.log?.warn(
+    { ...detail, workspaceId: r.workspaceId, userId: r.userId },
+    `calendar feed refused: ${r.reason}${r.revokedAt ? ` (revoked at ${r.revokedAt.toISOString()})` : ''}`,
+  );
+  const known = r.reason !== 'malformed_token' && r.reason !== 'unknown_token';
+  if (known && r.workspaceId && r.userId) {
+    const now = ctx.now();
+    const [recent] = await ctx.database.db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(securityEvents)
+      .where(
+        and(
+          eq(securityEvents.workspaceId, r.workspaceId),
+          eq(securityEvents.userId, r.userId),
+          eq(securityEvents.kind, 'calendar_feed.refused'),
+          gte(securityEvents.occurredAt, new Date(now.getTime() - REFUSAL_AUDIT_EVERY_MS)),
+          sql`${securityEvents.detail} ->> 'reason' = ${r.reason}`,
+        ),
+      );
+    if (!recent?.n) {
+      await recordSecurityEvent(ctx.database.db, {
+        workspaceId: r.workspaceId,
+        kind: 'calendar_feed.refused',
+        at: now,
+        userId: r.userId,
+        ip: r.ip ?? null,
+        detail,
+      });
+    }
+  }
+  throw unknownFeed();
+}
+
+/**
+ * The .ics text of the feed named by `token`; unknown, revoked or replaced → 404 (the reason is
+ * logged through `log` and, for an existing feed, in the security log).
+ */
 export async function renderCalendarFeed(
   ctx: AppContext,
-  { token, baseUrl }: { token: string; baseUrl: string },
+  { token, baseUrl, log, ip }: { token: string; baseUrl: string; log?: FeedLog; ip?: string },
 ) {
   const parsed = parseFeedToken(token);
-  if (!parsed) throw unknownFeed();
+  if (!parsed) return refuse(ctx, { reason: 'malformed_token', log, ip });
   const { workspaceId, userId } = parsed;
   const [feed] = await ctx.database.db
     .select({
@@ -94,15 +172,15 @@ export async function renderCalendarFeed(
     )
     .innerJoin(workspaces, eq(workspaces.id, calendarFeeds.workspaceId))
     .where(and(eq(calendarFeeds.workspaceId, workspaceId), eq(calendarFeeds.userId, userId)));
+  const who = { workspaceId, userId, log, ip };
+  if (!feed) return refuse(ctx, { reason: 'unknown_token', ...who });
+  // A wrong secret first: a link replaced by a newer one, or a forged one (they look alike).
+  if (!secretMatches(parsed.secret, feed.feed.tokenHash))
+    return refuse(ctx, { reason: 'secret_mismatch', ...who });
+  if (feed.feed.revokedAt !== null)
+    return refuse(ctx, { reason: 'revoked', revokedAt: feed.feed.revokedAt, ...who });
   // A deactivated user's feed stops with their access.
-  if (
-    !feed ||
-    feed.feed.revokedAt !== null ||
-    !feed.active ||
-    !secretMatches(parsed.secret, feed.feed.tokenHash)
-  ) {
-    throw unknownFeed();
-  }
+  if (!feed.active) return refuse(ctx, { reason: 'user_deactivated', ...who });
   const now = ctx.now();
   const rows = await ctx.database.db
     .select({ p: promises, accountName: accounts.name, contactName: contacts.name })
@@ -115,6 +193,7 @@ export async function renderCalendarFeed(
       contacts,
       and(eq(contacts.workspaceId, promises.workspaceId), eq(contacts.id, promises.contactId)),
     )
+    // Open promises, paused ones included (calendar-ics lists those at their original due date).
     .where(
       and(eq(promises.workspaceId, workspaceId), eq(promises.ownerId, userId), eq(promises.status, 'open')),
     );

@@ -39,10 +39,11 @@ export const checkpointUid = (promiseId: string, percent: number) =>
   `${promiseId}-checkpoint-${percent}@${DOMAIN}`;
 
 /**
- * One VEVENT per open, unpaused promise at its due instant (`effectiveDueAt`: due date plus paused
- * time, or the SLA deadline), and one per checkpoint still ahead. A paused promise has no known due
- * instant, so it is left out until resumed. UIDs are stable, so a moved due date updates the event
- * in the subscriber's calendar instead of adding one; SEQUENCE follows the promise's last change.
+ * One VEVENT per open promise at its due instant (`effectiveDueAt`: due date plus paused time, or
+ * the SLA deadline), and one per checkpoint still ahead. A paused promise is still open but has no
+ * known due instant until resumed: it is listed at its original `dueAt`, SUMMARY "Paused: …", with
+ * no checkpoints. UIDs are stable, so a moved due date (or a resume) updates the event in the
+ * subscriber's calendar instead of adding one; SEQUENCE follows the promise's last change.
  */
 export function buildCalendarFeed(f: FeedFacts): string {
   const cal = ical({
@@ -53,14 +54,18 @@ export function buildCalendarFeed(f: FeedFacts): string {
     ttl: FEED_TTL_SECONDS,
   });
   for (const p of f.promises) {
-    if (p.status !== 'open' || p.pausedAt !== null || p.effectiveDueAt === null) continue;
+    if (p.status !== 'open') continue;
+    const paused = p.pausedAt !== null || p.effectiveDueAt === null;
+    const at = paused ? p.dueAt : (p.effectiveDueAt as Date);
     const to = p.contactName ? `${p.contactName} at ${p.accountName}` : p.accountName;
     const url = `${f.baseUrl}/api/v1/promises/${p.id}`;
     const description = [
       `Promised: ${p.promiseMade}`,
       `To: ${to}`,
       `Why the customer cares: ${p.customerReason}`,
-      `Due: ${p.effectiveDueAt.toISOString()}`,
+      paused
+        ? `Paused${p.pausedAt ? ` since ${p.pausedAt.toISOString()}` : ''}: originally due ${at.toISOString()}; the due date moves by the time paused when it resumes`
+        : `Due: ${at.toISOString()}`,
     ].join('\n');
     const sequence = Math.max(0, Math.floor(p.updatedAt.getTime() / 1000) - 1_700_000_000);
     cal.createEvent({
@@ -68,12 +73,13 @@ export function buildCalendarFeed(f: FeedFacts): string {
       sequence,
       stamp: f.now,
       lastModified: p.updatedAt,
-      start: p.effectiveDueAt,
-      end: new Date(p.effectiveDueAt.getTime() + DUE_MINUTES * 60_000),
-      summary: `Due: ${oneLine(p.promiseMade, 120)} — ${oneLine(p.accountName, 60)}`,
+      start: at,
+      end: new Date(at.getTime() + DUE_MINUTES * 60_000),
+      summary: `${paused ? 'Paused' : 'Due'}: ${oneLine(p.promiseMade, 120)} — ${oneLine(p.accountName, 60)}`,
       description,
       url,
     });
+    // promiseMilestones gives none for a paused promise: its checkpoints are not yet known.
     for (const m of promiseMilestones(p)) {
       const label = CHECKPOINT_LABEL[m.kind];
       if (!label || m.at.getTime() <= f.now.getTime()) continue;

@@ -207,6 +207,9 @@ export function notificationRoutes(ctx: AppContext, opts: NotificationRouteOptio
         const ics = await renderCalendarFeed(ctx, {
           token: params.token,
           baseUrl: baseUrlOf(req, opts.publicUrl),
+          // A refusal's reason goes to the log and the security log, not to the caller.
+          log: req.log,
+          ip: req.ip,
         });
         reply.type('text/calendar; charset=utf-8').header('cache-control', 'private, max-age=300');
         return ics;

@@ -24,13 +24,25 @@ export interface SchedulerOptions {
   notify?: NotifyAll;
   /** Called after every committed batch (progress, metrics). */
   onBatch?: (subject: 'promises' | 'accounts', counts: PassCounts) => void;
+  /** Where errors are reported — a failed pass, a row that cannot be planned or rendered (default: stderr). */
+  log?: SchedulerLog;
 }
+
+export type SchedulerLog = (message: string, err?: unknown) => void;
+
+const stderrLog: SchedulerLog = (m, e) =>
+  process.stderr.write(`${m}${e ? `: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}` : ''}\n`);
+
+/** A row that threw while being planned or rendered is tried again this long after. */
+export const BAD_ROW_RETRY_MS = 3_600_000;
 
 export interface PassCounts {
   /** Rows claimed (due or rescheduled). */
   claimed: number;
   /** Reminders recorded (new keys). */
   fired: number;
+  /** Rows that threw while planned or rendered: logged and pushed back BAD_ROW_RETRY_MS. */
+  failed?: number;
 }
 
 export interface SchedulerPass {
@@ -176,6 +188,39 @@ interface ScheduleUpdate {
   next: Date | null;
 }
 
+interface BatchOptions {
+  batchSize: number;
+  now: Date;
+  notify: NotifyAll;
+  log?: SchedulerLog | undefined;
+}
+
+/**
+ * A claimed row that cannot be planned or rendered (corrupt stored data, a zone Temporal rejects):
+ * logged, and its next reminder pushed back an hour with what already fired kept, so the rest of
+ * the batch fires. Without this, the oldest-first claim would take the same row into every batch
+ * and its exception would roll every batch back: no reminder anywhere would fire again.
+ */
+function setAside(
+  log: SchedulerLog,
+  subject: 'promise' | 'account',
+  row: { workspaceId: string; id: string; firedThrough: Date | null },
+  now: Date,
+  err: unknown,
+): ScheduleUpdate {
+  log(
+    `scheduler: ${subject} ${row.id} of workspace ${row.workspaceId} cannot be planned or rendered; ` +
+      `retrying in an hour`,
+    err,
+  );
+  return {
+    workspaceId: row.workspaceId,
+    id: row.id,
+    firedThrough: row.firedThrough,
+    next: new Date(now.getTime() + BAD_ROW_RETRY_MS),
+  };
+}
+
 async function storeSchedule(tx: Tx, table: 'promises' | 'accounts', updates: ScheduleUpdate[]) {
   if (updates.length === 0) return;
   const target = sql.raw(table);
@@ -191,11 +236,9 @@ async function storeSchedule(tx: Tx, table: 'promises' | 'accounts', updates: Sc
 }
 
 /** One batch of due promises, in one transaction. */
-export async function firePromiseBatch(
-  ctx: AppContext,
-  opts: { batchSize: number; now: Date; notify: NotifyAll },
-): Promise<PassCounts> {
+export async function firePromiseBatch(ctx: AppContext, opts: BatchOptions): Promise<PassCounts> {
   const { now, batchSize, notify } = opts;
+  const log = opts.log ?? stderrLog;
   return ctx.database.db.transaction(async (tx) => {
     // Across workspaces, oldest first, on the partial index promises_next_reminder_idx.
     const claimed = await tx
@@ -213,24 +256,43 @@ export async function firePromiseBatch(
       .for('update', { skipLocked: true });
     if (claimed.length === 0) return { claimed: 0, fired: 0 };
 
-    const updates: ScheduleUpdate[] = [];
+    // One entry per claimed row, in claim order; a row that throws is replaced by its set-aside.
+    const updates = new Map<PromiseRow, ScheduleUpdate>();
     const due: { row: PromiseRow; reminder: PlannedReminder }[] = [];
+    let failed = 0;
+    const fail = (row: PromiseRow, err: unknown) => {
+      failed++;
+      const firedThrough = row.remindersFiredThrough ?? null;
+      updates.set(
+        row,
+        setAside(log, 'promise', { workspaceId: row.workspaceId, id: row.id, firedThrough }, now, err),
+      );
+    };
     for (const row of claimed) {
-      const { state, remindersFiredThrough } = rowToStored(row);
-      const firedThrough = remindersFiredThrough ?? null;
-      const reminder = nextPromiseReminder(state, firedThrough, now);
-      if (reminder && reminder.at.getTime() <= now.getTime()) {
-        due.push({ row, reminder });
-        const next = nextPromiseReminder(state, reminder.at, now);
-        updates.push({
-          workspaceId: row.workspaceId,
-          id: row.id,
-          firedThrough: reminder.at,
-          next: next?.at ?? null,
-        });
-      } else {
-        // Nothing due (a stale instant): just store the right one.
-        updates.push({ workspaceId: row.workspaceId, id: row.id, firedThrough, next: reminder?.at ?? null });
+      try {
+        const { state, remindersFiredThrough } = rowToStored(row);
+        const firedThrough = remindersFiredThrough ?? null;
+        const reminder = nextPromiseReminder(state, firedThrough, now);
+        if (reminder && reminder.at.getTime() <= now.getTime()) {
+          const next = nextPromiseReminder(state, reminder.at, now);
+          due.push({ row, reminder });
+          updates.set(row, {
+            workspaceId: row.workspaceId,
+            id: row.id,
+            firedThrough: reminder.at,
+            next: next?.at ?? null,
+          });
+        } else {
+          // Nothing due (a stale instant): just store the right one.
+          updates.set(row, {
+            workspaceId: row.workspaceId,
+            id: row.id,
+            firedThrough,
+            next: reminder?.at ?? null,
+          });
+        }
+      } catch (err) {
+        fail(row, err);
       }
     }
 
@@ -240,52 +302,64 @@ export async function firePromiseBatch(
         tx,
         due.map((d) => d.row),
       );
-      const firings: Firing[] = due.map(({ row, reminder }) => {
-        const c = context.get(`${row.workspaceId}/${row.id}`) as PromiseContextRow;
-        const dueAt = row.effectiveDueAt ?? row.dueAt;
-        return {
-          workspaceId: row.workspaceId,
-          id: uuidv7(),
-          key: reminderKey('promise', row.id, reminder),
-          kind: reminder.kind,
-          subjectType: 'promise',
-          subjectId: row.id,
-          dueAt: reminder.at,
-          recipientIds: promiseRecipients(reminder.kind, row.ownerId, c),
-          rendered: promiseMessage(
-            {
-              promiseId: row.id,
-              promiseMade: row.promiseMade,
-              customerReason: row.customerReason,
-              accountId: row.accountId,
-              accountName: c.account_name ?? 'an account',
-              contactName: c.contact_name,
-              ownerId: row.ownerId,
-              ownerName: c.owner_name,
-              dueAt,
-            },
-            {
-              kind: reminder.kind,
-              reminderAt: reminder.at,
-              detail: reminder.detail,
-              timeZone: zoneOf(c.time_zone),
-            },
-          ),
-        };
-      });
+      const firings: Firing[] = [];
+      for (const { row, reminder } of due) {
+        try {
+          firings.push(promiseFiring(row, reminder, context));
+        } catch (err) {
+          fail(row, err);
+        }
+      }
       fired = await recordFirings(tx, firings, now, notify);
     }
-    await storeSchedule(tx, 'promises', updates);
-    return { claimed: claimed.length, fired };
+    await storeSchedule(tx, 'promises', [...updates.values()]);
+    return { claimed: claimed.length, fired, ...(failed > 0 ? { failed } : {}) };
   });
 }
 
+/** The firing of a due promise reminder: key, recipients and rendered message (may throw). */
+function promiseFiring(
+  row: PromiseRow,
+  reminder: PlannedReminder,
+  context: Map<string, PromiseContextRow>,
+): Firing {
+  const c = context.get(`${row.workspaceId}/${row.id}`) as PromiseContextRow;
+  const dueAt = row.effectiveDueAt ?? row.dueAt;
+  return {
+    workspaceId: row.workspaceId,
+    id: uuidv7(),
+    key: reminderKey('promise', row.id, reminder),
+    kind: reminder.kind,
+    subjectType: 'promise',
+    subjectId: row.id,
+    dueAt: reminder.at,
+    recipientIds: promiseRecipients(reminder.kind, row.ownerId, c),
+    rendered: promiseMessage(
+      {
+        promiseId: row.id,
+        promiseMade: row.promiseMade,
+        customerReason: row.customerReason,
+        accountId: row.accountId,
+        accountName: c.account_name ?? 'an account',
+        contactName: c.contact_name,
+        ownerId: row.ownerId,
+        ownerName: c.owner_name,
+        dueAt,
+      },
+      {
+        kind: reminder.kind,
+        reminderAt: reminder.at,
+        detail: reminder.detail,
+        timeZone: zoneOf(c.time_zone),
+      },
+    ),
+  };
+}
+
 /** One batch of due accounts, in one transaction. */
-export async function fireAccountBatch(
-  ctx: AppContext,
-  opts: { batchSize: number; now: Date; notify: NotifyAll },
-): Promise<PassCounts> {
+export async function fireAccountBatch(ctx: AppContext, opts: BatchOptions): Promise<PassCounts> {
   const { now, batchSize, notify } = opts;
+  const log = opts.log ?? stderrLog;
   return ctx.database.db.transaction(async (tx) => {
     const claimed = await tx
       .select({
@@ -306,25 +380,25 @@ export async function fireAccountBatch(
 
     const updates: ScheduleUpdate[] = [];
     const firings: Firing[] = [];
+    let failed = 0;
     for (const { account: a, timeZone, inactivityDays, ownerActive } of claimed) {
-      const input = {
-        createdAt: a.createdAt,
-        renewalDate: a.renewalDate,
-        lastActivityAt: a.lastActivityAt,
-        timeZone: zoneOf(timeZone),
-        inactivityDays,
-      };
-      const firedThrough = a.remindersFiredThrough;
-      const reminder = nextAccountReminder(input, firedThrough, now);
-      if (reminder && reminder.at.getTime() <= now.getTime()) {
+      try {
+        // Everything that can throw first; a row's update and firing are added together at the end.
+        const input = {
+          createdAt: a.createdAt,
+          renewalDate: a.renewalDate,
+          lastActivityAt: a.lastActivityAt,
+          timeZone: zoneOf(timeZone),
+          inactivityDays,
+        };
+        const firedThrough = a.remindersFiredThrough;
+        const reminder = nextAccountReminder(input, firedThrough, now);
+        if (!reminder || reminder.at.getTime() > now.getTime()) {
+          updates.push({ workspaceId: a.workspaceId, id: a.id, firedThrough, next: reminder?.at ?? null });
+          continue;
+        }
         const next = nextAccountReminder(input, reminder.at, now);
-        updates.push({
-          workspaceId: a.workspaceId,
-          id: a.id,
-          firedThrough: reminder.at,
-          next: next?.at ?? null,
-        });
-        firings.push({
+        const firing: Firing = {
           workspaceId: a.workspaceId,
           id: uuidv7(),
           key: reminderKey('account', a.id, reminder),
@@ -348,14 +422,23 @@ export async function fireAccountBatch(
               timeZone: input.timeZone,
             },
           ),
+        };
+        updates.push({
+          workspaceId: a.workspaceId,
+          id: a.id,
+          firedThrough: reminder.at,
+          next: next?.at ?? null,
         });
-      } else {
-        updates.push({ workspaceId: a.workspaceId, id: a.id, firedThrough, next: reminder?.at ?? null });
+        firings.push(firing);
+      } catch (err) {
+        failed++;
+        const row = { workspaceId: a.workspaceId, id: a.id, firedThrough: a.remindersFiredThrough };
+        updates.push(setAside(log, 'account', row, now, err));
       }
     }
     const fired = await recordFirings(tx, firings, now, notify);
     await storeSchedule(tx, 'accounts', updates);
-    return { claimed: claimed.length, fired };
+    return { claimed: claimed.length, fired, ...(failed > 0 ? { failed } : {}) };
   });
 }
 
@@ -374,9 +457,10 @@ export async function runSchedulerOnce(ctx: AppContext, opts: SchedulerOptions =
     for (;;) {
       // Each batch reads the clock afresh (unless pinned), so lateness is measured when it fires.
       const now = opts.now ?? ctx.now();
-      const r = await fire(ctx, { batchSize, now, notify });
+      const r = await fire(ctx, { batchSize, now, notify, log: opts.log });
       out[name].claimed += r.claimed;
       out[name].fired += r.fired;
+      if (r.failed) out[name].failed = (out[name].failed ?? 0) + r.failed;
       opts.onBatch?.(name, r);
       if (r.claimed < batchSize) break;
     }
@@ -389,8 +473,6 @@ export interface StartOptions extends Omit<SchedulerOptions, 'now'> {
   intervalMs?: number;
   /** Stops the loop (the current batch finishes first). */
   signal?: AbortSignal;
-  /** Where errors and passes are reported. */
-  log?: (message: string, err?: unknown) => void;
   /** Also send the daily digests (default true). */
   digests?: boolean;
   /** Called after every pass (tests, metrics). */
@@ -416,14 +498,14 @@ const sleep = (ms: number, signal?: AbortSignal) =>
  */
 export async function startScheduler(ctx: AppContext, opts: StartOptions = {}): Promise<void> {
   const intervalMs = opts.intervalMs ?? 1000;
-  const log =
-    opts.log ?? ((m: string, e?: unknown) => process.stderr.write(`${m}${e ? `: ${String(e)}` : ''}\n`));
+  const log = opts.log ?? stderrLog;
   while (!opts.signal?.aborted) {
     try {
       const pass = await runSchedulerOnce(ctx, {
         ...(opts.batchSize === undefined ? {} : { batchSize: opts.batchSize }),
         ...(opts.notify === undefined ? {} : { notify: opts.notify }),
         ...(opts.onBatch === undefined ? {} : { onBatch: opts.onBatch }),
+        log,
       });
       opts.onPass?.(pass);
     } catch (err) {

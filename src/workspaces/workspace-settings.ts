@@ -49,7 +49,11 @@ export async function updateWorkspaceSettings(
 ): Promise<{ workspace: WorkspaceRow; accountsReplanned: number }> {
   const ws = principal.workspaceId;
   return ctx.database.db.transaction(async (tx) => {
-    const [current] = await tx.select().from(workspaces).where(eq(workspaces.id, ws)).for('update');
+    // FOR NO KEY UPDATE, not FOR UPDATE: it serialises settings changes but does not conflict with
+    // the FOR KEY SHARE that foreign keys to the workspace take. A scheduler batch holds account
+    // rows and inserts reminders (FK → workspaces) while the re-plan below waits for those account
+    // rows: with FOR UPDATE the two would deadlock.
+    const [current] = await tx.select().from(workspaces).where(eq(workspaces.id, ws)).for('no key update');
     if (!current) throw missing(ws);
     const set: Partial<typeof workspaces.$inferInsert> = {};
     for (const key of ['name', 'timeZone', 'inactivityDays', 'allowPrivateWebhookTargets'] as const) {

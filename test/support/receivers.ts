@@ -3,7 +3,7 @@
 //     independent `standardwebhooks` package and dedupes by webhook-id;
 //   startSmtpServer: an SMTP server (`smtp-server`) whose messages are parsed with `mailparser`.
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { Webhook } from 'standardwebhooks';
@@ -127,6 +127,8 @@ export interface SmtpReceiver {
   /** smtp://127.0.0.1:<port> */
   url: string;
   messages: ParsedMail[];
+  /** Client connections open right now (a client that gave up closes its own). */
+  openConnections(): number;
   close(): Promise<void>;
 }
 
@@ -167,11 +169,17 @@ export async function startSmtpServer(
         .catch((err: Error) => cb(err));
     },
   });
+  let open = 0;
+  server.server.on('connection', (socket: Socket) => {
+    open++;
+    socket.once('close', () => open--);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.server.address() as AddressInfo;
   return {
     url: `smtp://127.0.0.1:${port}`,
     messages,
+    openConnections: () => open,
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }
