@@ -9,6 +9,7 @@ import {
   buildAccount,
   buildPromise,
   buildTeam,
+  buildTeamWithManager,
   buildUser,
   promiseBody,
   tokenHeaders,
@@ -27,7 +28,7 @@ type Json = Record<string, any>;
 
 let db: TestDb;
 let app: FastifyInstance;
-let team: Awaited<ReturnType<typeof buildTeam>>;
+let team: Awaited<ReturnType<typeof buildTeamWithManager>>;
 /** The account owner's manager (team.ownerId reports to them). */
 let managerId: string;
 let viewerId: string;
@@ -39,13 +40,8 @@ let as: { owner: Headers; manager: Headers; viewer: Headers; readToken: Headers;
 beforeAll(async () => {
   db = await openTestDb(undefined, T0);
   app = await buildServer(db.ctx);
-  team = await buildTeam(db.ctx);
-  managerId = (await buildUser(db.ctx, { workspaceId: team.workspaceId, role: 'manager' })).userId;
-  await db.database.raw('update users set manager_id = $1 where workspace_id = $2 and id = $3', [
-    managerId,
-    team.workspaceId,
-    team.ownerId,
-  ]);
+  team = await buildTeamWithManager(db.ctx);
+  managerId = team.managerId;
   viewerId = (await buildUser(db.ctx, { workspaceId: team.workspaceId, role: 'viewer' })).userId;
   other = await buildTeam(db.ctx);
   otherPromiseId = (await buildPromise(db.ctx, { workspaceId: other.workspaceId, ownerId: other.ownerId }))

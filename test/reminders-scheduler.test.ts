@@ -7,7 +7,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildServer } from '../src/http/server.js';
 import { runSchedulerOnce } from '../src/reminders/scheduler.js';
 import { openTestDb, type TestDb } from './support/db.js';
-import { buildTeam, buildUser, promiseBody, tokenHeaders } from './support/factories.js';
+import { buildTeamWithManager, promiseBody, tokenHeaders } from './support/factories.js';
 import { type Json, send } from './support/http.js';
 
 const HOUR = 3_600_000;
@@ -17,7 +17,7 @@ const at = (ms: number) => new Date(T0.getTime() + ms);
 
 let db: TestDb;
 let app: FastifyInstance;
-let team: Awaited<ReturnType<typeof buildTeam>>;
+let team: Awaited<ReturnType<typeof buildTeamWithManager>>;
 let managerId: string;
 let owner: { authorization: string };
 /** Accounts are created by a manager (members may not), owned by `team.ownerId`. */
@@ -26,13 +26,8 @@ let manager: { authorization: string };
 beforeAll(async () => {
   db = await openTestDb(undefined, T0);
   app = await buildServer(db.ctx);
-  team = await buildTeam(db.ctx);
-  managerId = (await buildUser(db.ctx, { workspaceId: team.workspaceId, role: 'manager' })).userId;
-  await db.database.raw('update users set manager_id = $1 where workspace_id = $2 and id = $3', [
-    managerId,
-    team.workspaceId,
-    team.ownerId,
-  ]);
+  team = await buildTeamWithManager(db.ctx);
+  managerId = team.managerId;
   owner = await tokenHeaders(db.ctx, team.workspaceId, team.ownerId);
   manager = await tokenHeaders(db.ctx, team.workspaceId, managerId);
 });

@@ -106,6 +106,17 @@ export async function buildTeam(ctx: AppContext, o: { slug?: string } = {}) {
   return { ...ws, ownerId, colleagueId, inactiveId, accountId: acc.accountId, contactId: acc.contactId };
 }
 
+/** buildTeam, plus a manager set as the owner's manager (escalations, NPS follow-ups, overdue reminders). */
+export async function buildTeamWithManager(ctx: AppContext) {
+  const team = await buildTeam(ctx);
+  const managerId = (await buildUser(ctx, { workspaceId: team.workspaceId, role: 'manager' })).userId;
+  await ctx.database.db
+    .update(users)
+    .set({ managerId })
+    .where(and(eq(users.workspaceId, team.workspaceId), eq(users.id, team.ownerId)));
+  return { ...team, managerId };
+}
+
 /** The JSON body of `POST /workspaces/:workspace/promises` for a team, due in `days` days. */
 export function promiseBody(
   ctx: AppContext,
