@@ -2,7 +2,7 @@
 import { z } from 'zod';
 
 export type Engine = 'pglite' | 'postgres';
-export const SUITES = ['foundation', 'api', 'business-time', 'reminders'] as const;
+export const SUITES = ['foundation', 'api', 'business-time', 'reminders', 'measures'] as const;
 export type Suite = (typeof SUITES)[number];
 
 const count = (fallback: number) => z.coerce.number().int().positive().default(fallback);
@@ -47,6 +47,12 @@ const EnvSchema = z.object({
   BENCH_REMINDERS_WINDOW_S: count(20),
   /** Reminders suite: reminders due at once for the throughput run. */
   BENCH_REMINDERS_BURST: count(20_000),
+  /** Measures suite: timed iterations of each variant (use case, raw SQL, HTTP). */
+  BENCH_MEASURES_ITERATIONS: count(300),
+  /** Measures suite: untimed iterations of each variant first. */
+  BENCH_MEASURES_WARMUP: count(20),
+  /** Measures suite: timed creates with the rollup triggers on, and as many with them off. */
+  BENCH_MEASURES_CREATES: count(300),
   BENCH_DATABASE_URL: z.string().min(1).optional(),
   TEST_DATABASE_URL: z.string().min(1).optional(),
 });
@@ -63,6 +69,7 @@ export interface BenchConfig {
   create: { iterations: number; warmup: number };
   api: { durationS: number; warmupS: number; connections: number; rawIterations: number };
   reminders: { openPromises: number; due: number; windowS: number; burst: number };
+  measures: { iterations: number; warmup: number; createIterations: number };
 }
 
 export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
@@ -100,6 +107,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): BenchConfig {
       due: e.BENCH_REMINDERS_DUE,
       windowS: e.BENCH_REMINDERS_WINDOW_S,
       burst: e.BENCH_REMINDERS_BURST,
+    },
+    measures: {
+      iterations: e.BENCH_MEASURES_ITERATIONS,
+      warmup: e.BENCH_MEASURES_WARMUP,
+      createIterations: e.BENCH_MEASURES_CREATES,
     },
   };
 }

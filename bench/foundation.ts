@@ -291,7 +291,7 @@ async function benchDue(
     owners.map((o) => [o.owner_id, signedIn(workspaceId, { id: o.owner_id, role: o.role })]),
   );
 
-  const useCase = async (ownerId: string, c: AppContext = ctx) =>
+  const runUseCase = async (ownerId: string, c: AppContext = ctx) =>
     listDuePromises(c, { principal: principals.get(ownerId)!, ownerId, days: DUE_DAYS });
   const raw = async (ownerId: string, now = new Date()) =>
     database.raw<{ id: string }>(RAW_DUE_FOR_OWNER_SQL, [
@@ -307,7 +307,7 @@ async function benchDue(
   const fixedCtx: AppContext = { database, now: () => fixed };
   let sameResults = true;
   for (const ownerId of ownerIds) {
-    const a = (await useCase(ownerId, fixedCtx)).map((p) => p.state.id).join(',');
+    const a = (await runUseCase(ownerId, fixedCtx)).map((p) => p.state.id).join(',');
     const b = (await raw(ownerId, fixed)).map((r) => r.id).join(',');
     if (a !== b) sameResults = false;
   }
@@ -319,7 +319,7 @@ async function benchDue(
   );
   for (let i = 0; i < cfg.due.warmup; i++) {
     const ownerId = ownerIds[i % ownerIds.length]!;
-    await useCase(ownerId);
+    await runUseCase(ownerId);
     await raw(ownerId);
   }
 
@@ -329,7 +329,7 @@ async function benchDue(
   let rawRows = 0;
   const timeUseCase = async (ownerId: string) => {
     const t0 = performance.now();
-    const result = await useCase(ownerId);
+    const result = await runUseCase(ownerId);
     useCaseMs.push(performance.now() - t0);
     useCaseRows += result.length;
   };

@@ -8,6 +8,7 @@ import { table as btTable, huntTable, runBusinessTimeBench } from './business-ti
 import { readConfig } from './config.js';
 import { type BenchDatabase, openBenchDatabase } from './engines.js';
 import { type FoundationResult, runFoundation } from './foundation.js';
+import { type MeasuresResult, runMeasures, writeMeasuresResult } from './measures.js';
 import { formatSeconds } from './progress.js';
 import { type RemindersResult, runReminders } from './reminders.js';
 import { renderApiTable, renderTable, writeResult } from './report.js';
@@ -41,6 +42,7 @@ async function main(): Promise<number> {
   const results: FoundationResult[] = [];
   const apiResults: ApiResult[] = [];
   const reminderResults: RemindersResult[] = [];
+  const measuresResults: MeasuresResult[] = [];
   const needsDatabase = cfg.suites.some((s) => s !== 'business-time');
   for (const engine of needsDatabase ? cfg.engines : []) {
     const started = performance.now();
@@ -67,6 +69,13 @@ async function main(): Promise<number> {
         reminderResults.push(result);
         process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
         process.stderr.write(`[${engine}] reminders done; wrote ${file}\n`);
+      }
+      if (cfg.suites.includes('measures')) {
+        const result = await runMeasures(open, cfg, performance.now());
+        const file = writeMeasuresResult(result);
+        measuresResults.push(result);
+        process.stdout.write(`\n${JSON.stringify(result, null, 2)}\n`);
+        process.stderr.write(`[${engine}] measures done; wrote ${file}\n`);
       }
     } finally {
       await open.dispose();
@@ -110,6 +119,24 @@ async function main(): Promise<number> {
       );
     }
   }
+  if (measuresResults.length > 0) {
+    process.stdout.write(
+      '\nmeasures summary (p50 / p99 ms: use case, HTTP, raw SQL; event-loop delay max; create p50 with / without rollup triggers)\n',
+    );
+    for (const r of measuresResults) {
+      const f = r.fulfilmentByTypeByMonth;
+      const o = r.overdueDashboard;
+      process.stdout.write(
+        `  ${r.engine.padEnd(8)} ${r.workspace.promises} promises; fulfilment by type by month ${f.useCase.p50} / ${f.useCase.p99}, ` +
+          `HTTP ${f.http.p50} / ${f.http.p99}, raw ${f.raw.p50} / ${f.raw.p99} (same: ${f.sameResults}); ` +
+          `overdue ${o.useCase.p50} / ${o.useCase.p99}, HTTP ${o.http.p50} / ${o.http.p99}, raw ${o.raw.p50} / ${o.raw.p99} ` +
+          `(same: ${o.sameResults}); loop max ${r.eventLoop.maxMs} ms; create ${r.create.withTriggers.p50} / ${r.create.withoutTriggers.p50} ms\n`,
+      );
+    }
+  }
+  const measuresOk = measuresResults.every(
+    (r) => r.fulfilmentByTypeByMonth.sameResults && r.overdueDashboard.sameResults,
+  );
   const remindersOk = reminderResults.every(
     (r) =>
       r.duplicatesAtReceiver === 0 &&
@@ -122,7 +149,7 @@ async function main(): Promise<number> {
       r.list.sameResults &&
       [r.listSingle, r.list, r.create].every((f) => f.non2xx + f.errors + f.timeouts === 0),
   );
-  return foundationOk && apiOk && remindersOk ? 0 : 1;
+  return foundationOk && apiOk && remindersOk && measuresOk ? 0 : 1;
 }
 
 // No process.exit() on success: every connection is closed, so the process ends by itself (a hang

@@ -156,6 +156,15 @@ describe(`authorisation matrix (${ENGINE})`, () => {
     'accounts.update': { name: 'Renamed' },
     'accounts.temperature.set': { temperature: 'strained', note: 'Tense call' },
     'views.update': { name: 'Renamed view' },
+    'measures.health.weights.set': {
+      recency: 20,
+      frequency: 15,
+      coreUsage: 15,
+      tickets: 15,
+      openPromises: 5,
+      overduePromises: 15,
+      temperature: 15,
+    },
   };
   const sample = (id: string, route: { body?: unknown }) => {
     if (!route.body) return {};

@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { workspaces } from '../src/db/schema.js';
-import { claimDue, enqueueWebhookEvent } from '../src/delivery/outbox.js';
+import { claimDue, enqueueWebhookEvent, enqueueWebhookEvents } from '../src/delivery/outbox.js';
 import { runDeliveriesOnce } from '../src/delivery/worker.js';
 import { buildServer } from '../src/http/server.js';
 import { ENGINE, openTestDb, type TestDb } from './support/db.js';
@@ -202,5 +202,57 @@ describe(`webhook subscriptions API (${ENGINE})`, () => {
     expect(busy.json_.detail).toContain(
       `being sent now; try again after ${new Date(db.clock.now.getTime() + 60_000).toISOString()}`,
     );
+  });
+  it('pages through a log whose deliveries share one instant (a batch sent in one transaction): each once', async () => {
+    const created = await send(app, {
+      method: 'POST',
+      url: '/api/v1/webhooks',
+      headers: admin,
+      payload: { url: rx.url, eventTypes: ['reminder.due'], description: 'Batch log' },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const id = created.json_.id as string;
+    // One transaction, one statement: every row's created_at is the transaction's now(), to the
+    // microsecond, so a page boundary falls among rows with the same instant.
+    await db.database.db.transaction((tx) =>
+      enqueueWebhookEvents(
+        tx,
+        Array.from({ length: 7 }, (_, n) => ({
+          workspaceId: ws,
+          key: `promise:batch-${n}:due:1`,
+          reminderId: null,
+          eventType: 'reminder.due',
+          data: { n },
+        })),
+      ),
+    );
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    let pages = 0;
+    do {
+      const res = await send(app, {
+        method: 'GET',
+        url: `/api/v1/webhooks/${id}/deliveries?limit=3${cursor ? `&cursor=${cursor}` : ''}`,
+        headers: admin,
+      });
+      expect(res.statusCode, res.body).toBe(200);
+      seen.push(...(res.json_.data as { id: string }[]).map((d) => d.id));
+      cursor = res.json_.nextCursor as string | null;
+      pages += 1;
+    } while (cursor && pages < 10);
+    expect(pages).toBe(3);
+    expect(seen).toHaveLength(7);
+    expect(new Set(seen).size).toBe(7);
+    // A cursor this list did not make is a 400 naming it, never a 500 from the database.
+    for (const at of ['2026-13-01T00:00:00Z', '2026-12-04 19:34:12.310873+99', 'yesterday', 7]) {
+      const forged = Buffer.from(JSON.stringify({ at, id: seen[0] })).toString('base64url');
+      const res = await send(app, {
+        method: 'GET',
+        url: `/api/v1/webhooks/${id}/deliveries?cursor=${forged}`,
+        headers: admin,
+      });
+      expect(res.statusCode, `${at}: ${res.body}`).toBe(400);
+      expect(res.json_.field).toBe('cursor');
+    }
   });
 });

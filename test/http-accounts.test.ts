@@ -207,6 +207,15 @@ describe('reading one account', () => {
     const res = await send(app, req('GET', `${URL_}/${a.id}`, ws.as.viewer));
     expect(res.statusCode, res.body).toBe(200);
     expect(res.json_).toMatchObject({ id: a.id, name: a.name, promises: { open: 4, overdue: 2 } });
+    // The list gives every account on the page the same counts, zeros for one with no promise.
+    const empty = await create(valid({ ownerId: ws.ids.member }));
+    const list = await send(app, req('GET', `${URL_}?limit=500`, ws.as.viewer));
+    expect(list.statusCode, list.body).toBe(200);
+    const listed = new Map(
+      (list.json_.data as { id: string; promises: unknown }[]).map((x) => [x.id, x.promises]),
+    );
+    expect(listed.get(a.id)).toEqual({ open: 4, overdue: 2 });
+    expect(listed.get(empty.id)).toEqual({ open: 0, overdue: 0 });
     db.clock.now = T0;
   });
 
@@ -526,7 +535,7 @@ describe('the account list', () => {
     ]);
     expect(page).toMatchObject({ nextCursor: null, total: 7 });
     expect(page.data.every((a: Json) => a.workspaceId === L.workspaceId)).toBe(true);
-    expect(page.data[0]).not.toHaveProperty('promises');
+    expect(page.data[0].promises).toEqual({ open: 0, overdue: 0 });
   });
 
   it.each([

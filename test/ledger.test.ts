@@ -245,5 +245,7 @@ describe('verify from the command line', () => {
     } finally {
       await pgDb?.close();
     }
-  });
+    // Seven CLI processes, each opening the database: about 18 s on an idle machine, and several times
+    // that when the suite shares the machine's two cores.
+  }, 180_000);
 });

@@ -5,7 +5,7 @@ import createClient from 'openapi-fetch';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatedTypes, openApiDocument, TYPES_FILE } from '../scripts/openapi.js';
 import { apiRoutes, buildServer } from '../src/http/server.js';
-import type { paths } from './generated/openapi.js';
+import type { paths } from '../web/src/api/openapi.js';
 import { ENGINE, openTestDb, type TestDb } from './support/db.js';
 import { buildWorkspace } from './support/factories.js';
 

@@ -111,7 +111,7 @@ export function accountRoutes(ctx: AppContext): AnyRoute[] {
       url: '/api/v1/accounts',
       auth: 'records.read',
       summary:
-        'Accounts matching filters (owner, tier, lifecycle stage, temperature, renewal window, name search), sorted, with a cursor. Renewal bounds are inclusive dates; renewingWithinDays counts from today in the workspace’s time zone.',
+        'Accounts matching filters (owner, tier, lifecycle stage, temperature, renewal window, name search), sorted, with a cursor; each with its open and overdue promise counts (`promises`). Renewal bounds are inclusive dates; renewingWithinDays counts from today in the workspace’s time zone.',
       tags: ['accounts'],
       query: AccountListQuery,
       handler: async ({ principal, query }) => {
@@ -127,7 +127,7 @@ export function accountRoutes(ctx: AppContext): AnyRoute[] {
           withTotal: count === true,
         });
         return {
-          data: page.data.map((a) => presentAccount(a)),
+          data: page.data.map((a) => presentAccount(a, page.counts.get(a.id) ?? { open: 0, overdue: 0 })),
           nextCursor: page.nextCursor,
           ...(page.total === undefined ? {} : { total: page.total }),
         };

@@ -100,6 +100,8 @@ const SORT = {
 
 export interface AccountPage {
   data: AccountRow[];
+  /** Open and overdue promises of each account on the page (accounts with none are absent). */
+  counts: Map<string, PromiseCounts>;
   nextCursor: string | null;
   total?: number;
 }
@@ -146,7 +148,14 @@ export async function listAccounts(
   const last = page[page.length - 1];
   const nextCursor =
     rows.length > limit && last ? encodeCursor({ s: sortName, v: last.key, id: last.account.id }) : null;
-  const result: AccountPage = { data: page.map((r) => r.account), nextCursor };
+  const data = page.map((r) => r.account);
+  const counts = await countPromisesByAccount(
+    db,
+    principal.workspaceId,
+    data.map((a) => a.id),
+    ctx.now(),
+  );
+  const result: AccountPage = { data, counts, nextCursor };
   if (withTotal) {
     const [row] = await db
       .select({ n: sql<number>`count(*)::int` })
@@ -164,8 +173,21 @@ export async function countAccountPromises(
   accountId: string,
   now: Date,
 ): Promise<PromiseCounts> {
-  const [row] = await q
+  const counts = await countPromisesByAccount(q, workspaceId, [accountId], now);
+  return counts.get(accountId) ?? { open: 0, overdue: 0 };
+}
+
+/** Open and overdue promises of each of the accounts in one grouped read (promises_account_idx). */
+export async function countPromisesByAccount(
+  q: Queryable,
+  workspaceId: string,
+  accountIds: string[],
+  now: Date,
+): Promise<Map<string, PromiseCounts>> {
+  if (accountIds.length === 0) return new Map();
+  const rows = await q
     .select({
+      accountId: promises.accountId,
       open: sql<number>`count(*)::int`,
       overdue: sql<number>`(count(*) filter (where ${lt(promises.effectiveDueAt, now)}))::int`,
     })
@@ -173,11 +195,12 @@ export async function countAccountPromises(
     .where(
       and(
         eq(promises.workspaceId, workspaceId),
-        eq(promises.accountId, accountId),
+        inArray(promises.accountId, accountIds),
         eq(promises.status, 'open'),
       ),
-    );
-  return { open: row?.open ?? 0, overdue: row?.overdue ?? 0 };
+    )
+    .groupBy(promises.accountId);
+  return new Map(rows.map((r) => [r.accountId, { open: r.open, overdue: r.overdue }]));
 }
 
 export async function getAccount(

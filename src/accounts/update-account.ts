@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { canWriteOwned, type Principal } from '../auth/policy.js';
 import type { AppContext } from '../context.js';
-import { accounts } from '../db/schema.js';
+import { accounts, workspaces } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { rescheduleAccount } from '../reminders/account-reminders.js';
 import { isUuid } from '../workspaces/workspaces.repo.js';
@@ -39,6 +39,14 @@ export async function updateAccount(
 ): Promise<AccountRow> {
   try {
     return await ctx.database.db.transaction(async (tx) => {
+      // Workspace first, then the account, as a zone change does (it locks the workspace, then
+      // re-plans every account). Taking the account first would let a tier change's rollup trigger
+      // wait for the workspace while the zone change waits for this account: a deadlock.
+      await tx
+        .select({ id: workspaces.id })
+        .from(workspaces)
+        .where(eq(workspaces.id, principal.workspaceId))
+        .for('share');
       const where = and(eq(accounts.workspaceId, principal.workspaceId), eq(accounts.id, accountId));
       const [current] = isUuid(accountId) ? await tx.select().from(accounts).where(where).for('update') : [];
       if (!current) throw notFound(`account ${accountId}`, 'accountId');

@@ -9,9 +9,11 @@ import { runDeliveriesOnce, startDeliveryWorker } from '../delivery/worker.js';
 import { seedDemo } from '../demo/seed-demo.js';
 import { AppError } from '../errors.js';
 import { buildServer } from '../http/server.js';
+import { defaultWebRoot } from '../http/web.js';
 import { createCheckpoint, parseCheckpointFile } from '../ledger/checkpoint.js';
 import { loadOrCreateSigningKey } from '../ledger/keys.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
+import { runReviewDigestsOnce } from '../measures/review-digest.js';
 import { DIGEST_BATCH, runDigestsOnce } from '../notifications/digest.js';
 import {
   DEFAULT_BATCH_SIZE,
@@ -77,18 +79,21 @@ export async function main(argv: string[]): Promise<number> {
         );
         out(`Admin login: ${demo.admin.email} / ${demo.admin.password}  (shown once; keep it)`);
       }
+      const webRoot = defaultWebRoot();
       const app = await buildServer(ctx, {
         logLevel: config.logLevel === 'info' ? 'warn' : config.logLevel,
         sessionPolicy: config.session,
         secureCookies: config.secureCookies,
         signingKeyFile: config.signingKeyFile,
         publicUrl: config.publicUrl,
+        webRoot,
       });
       await app.listen({ port: config.port, host: config.host });
       const shown = config.host === '127.0.0.1' || config.host === '0.0.0.0' ? 'localhost' : config.host;
       out(
         `Promise Ledger listening on http://${shown}:${(app.server.address() as { port: number }).port} (database: ${database.kind}, ${database.location})`,
       );
+      if (!webRoot) out('The web app is not built (run `npm run build:web`); serving the API only.');
       // The reminder scheduler and the delivery worker run in every server process (rows are
       // claimed with SKIP LOCKED), unless PL_SCHEDULER=off.
       const schedulerStop = new AbortController();
@@ -268,6 +273,7 @@ export async function main(argv: string[]): Promise<number> {
             digests += d.fired;
             if (d.claimed < DIGEST_BATCH) break;
           }
+          const reviews = await runReviewDigestsOnce(ctx);
           const sent = { delivered: 0, retried: 0, failed: 0, dropped: 0 };
           const transports = { smtpUrl: config.mail.smtpUrl, mailFrom: config.mail.from };
           for (;;) {
@@ -279,7 +285,7 @@ export async function main(argv: string[]): Promise<number> {
             if (d.claimed === 0 || d.claimed === d.retried) break;
           }
           out(
-            `Scheduler pass: promises ${r.promises.claimed} claimed, ${r.promises.fired} fired; accounts ${r.accounts.claimed} claimed, ${r.accounts.fired} fired; ${digests} digest(s).`,
+            `Scheduler pass: promises ${r.promises.claimed} claimed, ${r.promises.fired} fired; accounts ${r.accounts.claimed} claimed, ${r.accounts.fired} fired; ${digests} digest(s); ${reviews.fired} review digest(s).`,
           );
           out(
             `Deliveries: ${sent.delivered} delivered, ${sent.retried} to retry, ${sent.failed} failed, ${sent.dropped} dropped.`,

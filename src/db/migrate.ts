@@ -12,13 +12,18 @@ export interface MigrationResult {
 }
 
 export async function migrate(database: Database): Promise<MigrationResult> {
-  await database.script(
-    `create table if not exists schema_migrations (
-       version text primary key,
-       checksum text not null,
-       applied_at timestamptz not null default now()
-     )`,
-  );
+  await database.rawTransaction(async (exec, script) => {
+    // Under the same lock as the migrations: two `create table if not exists` at once on an empty
+    // Postgres database can both try to create the table's type, and one fails on pg_type's key.
+    if (database.kind === 'postgres') await exec('select pg_advisory_xact_lock(738201)');
+    await script(
+      `create table if not exists schema_migrations (
+         version text primary key,
+         checksum text not null,
+         applied_at timestamptz not null default now()
+       )`,
+    );
+  });
   const files = fs
     .readdirSync(MIGRATIONS_DIR)
     .filter((f) => /^\d{14}_[a-z0-9_]+\.sql$/.test(f))

@@ -4,6 +4,7 @@ import {
   bigint,
   boolean,
   date,
+  doublePrecision,
   integer,
   jsonb,
   pgTable,
@@ -608,4 +609,54 @@ export const deliveryAttempts = pgTable(
     durationMs: integer('duration_ms').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.id] })],
+);
+
+// Account health score weights per workspace (no row: the defaults in src/measures/health.ts).
+export const healthWeights = pgTable('health_weights', {
+  workspaceId: uuid('workspace_id').primaryKey(),
+  recency: doublePrecision('recency').notNull(),
+  frequency: doublePrecision('frequency').notNull(),
+  coreUsage: doublePrecision('core_usage').notNull(),
+  tickets: doublePrecision('tickets').notNull(),
+  openPromises: doublePrecision('open_promises').notNull(),
+  overduePromises: doublePrecision('overdue_promises').notNull(),
+  temperature: doublePrecision('temperature').notNull(),
+  updatedBy: uuid('updated_by').notNull(),
+  updatedAt: ts('updated_at').notNull(),
+});
+
+// Scheduled review digests (migrations/20261201120300_review_digests.sql, src/measures/review-digest.ts):
+// one row per (workspace, kind, reviewed period), the key that makes each digest fire once.
+export const reviewDigests = pgTable(
+  'review_digests',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    kind: text('kind').$type<'weekly' | 'monthly'>().notNull(),
+    periodKey: text('period_key').notNull(),
+    id: uuid('id').notNull(),
+    scheduledAt: ts('scheduled_at').notNull(),
+    firedAt: ts('fired_at').notNull(),
+    recipientIds: uuid('recipient_ids').array().notNull().default([]),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.kind, t.periodKey] })],
+);
+
+// Promise rollups (migrations/20261201120000_measure_rollups.sql): promise counts per dimension,
+// grain (local day, or local month), local due day, dimension value and outcome, kept by triggers on
+// promises, accounts (tier) and workspaces (zone). Read with raw SQL by src/measures/fulfilment.ts
+// and overdue-age.ts; never written by the application.
+export const promiseRollups = pgTable(
+  'promise_rollups',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    dim: text('dim').$type<'all' | 'type' | 'owner' | 'tier' | 'source'>().notNull(),
+    grain: text('grain').$type<'day' | 'month'>().notNull(),
+    dueDay: date('due_day', { mode: 'string' }).notNull(),
+    dimValue: text('dim_value').notNull(),
+    outcome: text('outcome')
+      .$type<'open' | 'paused' | 'kept_on_time' | 'kept_late' | 'broken' | 'cancelled'>()
+      .notNull(),
+    n: bigint('n', { mode: 'number' }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.dim, t.grain, t.dueDay, t.dimValue, t.outcome] })],
 );

@@ -1,7 +1,7 @@
 // Admin use cases for outbound webhook subscriptions: create (the secret is shown once), list,
 // read, revoke, read a subscription's delivery log, and replay a delivery from it. Every lookup is
 // by (principal's workspace, id); another workspace's subscription is a 404 like a missing one.
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, ne, or } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lte, ne, or, sql } from 'drizzle-orm';
 import { uuidv7 } from 'uuidv7';
 import { recordSecurityEvent } from '../audit/security-log.js';
 import type { Principal } from '../auth/policy.js';
@@ -138,12 +138,24 @@ export async function revokeSubscription(
 const badCursor = () =>
   new AppError('validation_failed', 'cursor: not a cursor returned by this list', { field: 'cursor' });
 
-function decodeCursor(raw: string): { at: Date; id: string } {
+/** A UTC instant to the microsecond (`2026-12-04T19:34:12.310873Z`), or to the millisecond (older cursors). */
+const CURSOR_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?Z$/;
+
+/**
+ * The cursor keeps the last row's created_at to the microsecond, as text: deliveries enqueued in one
+ * transaction share its now(), and a millisecond Date would skip the rest of them on the next page.
+ */
+function decodeCursor(raw: string): { at: string; id: string } {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as { at?: unknown; id?: unknown };
-    const at = typeof c.at === 'string' ? new Date(c.at) : undefined;
-    if (at && !Number.isNaN(at.getTime()) && typeof c.id === 'string' && isUuid(c.id))
-      return { at, id: c.id };
+    if (
+      typeof c.at === 'string' &&
+      CURSOR_INSTANT.test(c.at) &&
+      !Number.isNaN(Date.parse(c.at)) &&
+      typeof c.id === 'string' &&
+      isUuid(c.id)
+    )
+      return { at: c.at, id: c.id };
   } catch {
     // falls through
   }
@@ -178,19 +190,24 @@ export async function listSubscriptionDeliveries(
   const after = cursor === undefined ? undefined : decodeCursor(cursor);
   const d = deliveries;
   const rows = await db
-    .select()
+    // Formatted here, not by ::text, whose form follows the connection's DateStyle.
+    .select({
+      row: d,
+      at: sql<string>`to_char(${d.createdAt} at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`,
+    })
     .from(d)
     .where(
       and(
         eq(d.workspaceId, ws),
         eq(d.targetId, webhookId),
         eq(d.channel, 'webhook'),
-        after ? or(lt(d.createdAt, after.at), and(eq(d.createdAt, after.at), lt(d.id, after.id))) : undefined,
+        after ? sql`(${d.createdAt}, ${d.id}) < (${after.at}::timestamptz, ${after.id}::uuid)` : undefined,
       ),
     )
     .orderBy(desc(d.createdAt), desc(d.id))
     .limit(limit + 1);
-  const page = rows.slice(0, limit);
+  const page = rows.slice(0, limit).map((r) => r.row);
+  const lastAt = rows[limit - 1]?.at;
   const attempts = await attemptsOf(
     db,
     ws,
@@ -200,8 +217,8 @@ export async function listSubscriptionDeliveries(
   return {
     data: page.map((r) => presentDelivery(r, attempts.get(r.id) ?? [])),
     nextCursor:
-      rows.length > limit && last
-        ? Buffer.from(JSON.stringify({ at: last.createdAt.toISOString(), id: last.id })).toString('base64url')
+      rows.length > limit && last && lastAt
+        ? Buffer.from(JSON.stringify({ at: lastAt, id: last.id })).toString('base64url')
         : null,
   };
 }

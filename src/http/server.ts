@@ -1,3 +1,5 @@
+import zlib from 'node:zlib';
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -14,12 +16,17 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { recordRoutes } from '../accounts/records.routes.js';
+import { renewalPrepRoutes } from '../accounts/renewal-prep.routes.js';
 import { authRoutes } from '../auth/auth.routes.js';
 import { DEFAULT_SESSION_POLICY, type SessionPolicy } from '../auth/sessions.js';
 import type { AppContext } from '../context.js';
 import { webhookRoutes } from '../delivery/webhooks.routes.js';
 import { integrationRoutes } from '../integrations/integrations.routes.js';
 import { ledgerRoutes } from '../ledger/ledger.routes.js';
+import { accountMeasureRoutes } from '../measures/account-measures.routes.js';
+import { customerMeasureRoutes } from '../measures/customer-measures.routes.js';
+import { promiseMeasureRoutes } from '../measures/promise-measures.routes.js';
+import { reportRoutes } from '../measures/reports.routes.js';
 import { notificationRoutes } from '../notifications/notifications.routes.js';
 import { promiseRoutes } from '../promises/promises.routes.js';
 import { slaRoutes } from '../sla/sla.routes.js';
@@ -29,6 +36,7 @@ import { authenticate } from './authenticate.js';
 import { handoffRoutes, signalRoutes } from './customer-memory.routes.js';
 import { clientErrorProblem, problem, toProblem } from './problem.js';
 import { type AnyRoute, registerRoutes } from './route.js';
+import { registerWeb } from './web.js';
 
 export const BODY_LIMIT = 256 * 1024;
 
@@ -43,6 +51,8 @@ export interface ServerOptions {
   signingKeyFile?: string;
   /** The URL users reach the server at (PL_PUBLIC_URL), for links such as the calendar feed's. */
   publicUrl?: string | undefined;
+  /** The built web app to serve at `/` (web/dist); none: the API only. */
+  webRoot?: string | undefined;
 }
 
 /** Every API route of the product, as data (the OpenAPI document and the authorisation matrix use it). */
@@ -63,6 +73,11 @@ export function apiRoutes(ctx: AppContext, opts: ServerOptions = {}): AnyRoute[]
     ...slaRoutes(ctx),
     ...webhookRoutes(ctx),
     ...notificationRoutes(ctx, { publicUrl: opts.publicUrl }),
+    ...accountMeasureRoutes(ctx),
+    ...customerMeasureRoutes(ctx),
+    ...promiseMeasureRoutes(ctx),
+    ...reportRoutes(ctx),
+    ...renewalPrepRoutes(ctx),
   ];
 }
 
@@ -107,6 +122,18 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   await app.register(fastifyCookie);
+  // API answers (JSON, CSV, the calendar feed) are compressed for clients that accept it, so a
+  // deployment without a compressing proxy still sends a promise list at a fraction of its size.
+  // Brotli at quality 4 costs about what gzip does; the default (11) is meant for build-time files.
+  // The web app's files are compressed at build time and sent as they are (see web.ts).
+  // Only answers: request bodies are taken as sent (an integration's HMAC covers those bytes).
+  await app.register(fastifyCompress, {
+    global: true,
+    globalDecompression: false,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 4 } },
+  });
   await app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
@@ -137,7 +164,9 @@ export async function buildServer(ctx: AppContext, opts: ServerOptions = {}): Pr
     const { status, body } = toProblem(err, req);
     reply.status(status).type('application/problem+json').send(body);
   });
+  const webPage = opts.webRoot ? await registerWeb(app, opts.webRoot) : undefined;
   app.setNotFoundHandler((req, reply) => {
+    if (webPage?.(req, reply)) return;
     reply
       .status(404)
       .type('application/problem+json')

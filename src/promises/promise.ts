@@ -44,6 +44,8 @@ export const PROOF_KINDS = [
 ] as const;
 export const RECOVERY_STRENGTHS = ['task_closed', 'confidence_restored'] as const;
 export const PAUSE_CAUSES = ['customer', 'us'] as const;
+/** Who a comment is for: `customer` records an update sent to the customer (proactive update rate). */
+export const COMMENT_AUDIENCES = ['customer', 'internal'] as const;
 /** A promise's priority, one of the things an SLA policy can match on. */
 export const PRIORITIES = ['low', 'normal', 'high', 'urgent'] as const;
 export const BUILTIN_PROMISE_TYPES = {
@@ -65,6 +67,7 @@ export type ProofKind = (typeof PROOF_KINDS)[number];
 export type RecoveryStrength = (typeof RECOVERY_STRENGTHS)[number];
 export type PauseCause = (typeof PAUSE_CAUSES)[number];
 export type Priority = (typeof PRIORITIES)[number];
+export type CommentAudience = (typeof COMMENT_AUDIENCES)[number];
 
 /** An SLA checkpoint of a promise: `percent` of its timeline, reached at `at` (ISO, pauses not applied). */
 export interface StoredCheckpoint {
@@ -176,7 +179,7 @@ export type PromiseCommand =
     }
   | { kind: 'break'; reason: string }
   | { kind: 'cancel'; reason: string }
-  | { kind: 'comment'; text: string };
+  | { kind: 'comment'; text: string; audience?: CommentAudience | undefined };
 
 export interface Decision {
   type: EventType;
@@ -348,7 +351,12 @@ export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Dec
     }
     case 'comment': {
       if (blank(cmd.text)) throw required('text', 'a comment cannot be empty');
-      return { type: 'commented', payload: { text: cmd.text.trim() } };
+      // `audience` is written only for an update to the customer, so an internal comment keeps the
+      // original event shape (and every existing comment event hashes as before).
+      return {
+        type: 'commented',
+        payload: { text: cmd.text.trim(), ...(cmd.audience === 'customer' ? { audience: 'customer' } : {}) },
+      };
     }
   }
 }

@@ -7,6 +7,7 @@ import { changePromise, type PromiseCommandInput } from './change-promise.js';
 import { createPromise } from './create-promise.js';
 import { presentOnePromise, presentPromises } from './present-promises.js';
 import {
+  COMMENT_AUDIENCES,
   CONSEQUENCES,
   EMOTIONS,
   PAUSE_CAUSES,
@@ -142,9 +143,14 @@ const ACTIONS: {
   },
   {
     path: 'comments',
-    summary: "Add a comment to the promise's history.",
-    body: z.strictObject({ text: text(4000) }),
-    toCommand: (b: { text: string }) => ({ kind: 'comment', text: b.text }),
+    summary:
+      "Add a comment to the promise's history; audience `customer` records an update sent to the customer (default `internal`).",
+    body: z.strictObject({ text: text(4000), audience: z.enum(COMMENT_AUDIENCES).optional() }),
+    toCommand: (b: { text: string; audience?: (typeof COMMENT_AUDIENCES)[number] }) => ({
+      kind: 'comment',
+      text: b.text,
+      audience: b.audience,
+    }),
   },
 ];
 

@@ -7,6 +7,7 @@ import { uuidv7 } from 'uuidv7';
 import type { AppContext } from '../context.js';
 import type { Tx } from '../db/connect.js';
 import { accounts, promises, workspaces } from '../db/schema.js';
+import { runReviewDigestsOnce } from '../measures/review-digest.js';
 import type { Notification, NotifyAll, ReminderKind, SubjectType } from '../notifications/contract.js';
 import { DIGEST_BATCH, runDigestsOnce } from '../notifications/digest.js';
 import { notifyAll as defaultNotify } from '../notifications/notify.js';
@@ -51,6 +52,8 @@ export interface SchedulerPass {
 }
 
 export const DEFAULT_BATCH_SIZE = 500;
+/** How often the scheduler loop looks for due review digests (weekly, monthly). */
+export const REVIEW_CHECK_MS = 60_000;
 
 type Rows<T> = { rows: T[] };
 const rowsOf = <T>(res: unknown): T[] => (res as Rows<T>).rows;
@@ -475,6 +478,8 @@ export interface StartOptions extends Omit<SchedulerOptions, 'now'> {
   signal?: AbortSignal;
   /** Also send the daily digests (default true). */
   digests?: boolean;
+  /** Also send the weekly and monthly review digests (default true; checked at most every REVIEW_CHECK_MS). */
+  reviewDigests?: boolean;
   /** Called after every pass (tests, metrics). */
   onPass?: (pass: SchedulerPass) => void;
 }
@@ -499,6 +504,7 @@ const sleep = (ms: number, signal?: AbortSignal) =>
 export async function startScheduler(ctx: AppContext, opts: StartOptions = {}): Promise<void> {
   const intervalMs = opts.intervalMs ?? 1000;
   const log = opts.log ?? stderrLog;
+  let lastReviewCheck = Number.NEGATIVE_INFINITY;
   while (!opts.signal?.aborted) {
     try {
       const pass = await runSchedulerOnce(ctx, {
@@ -520,6 +526,16 @@ export async function startScheduler(ctx: AppContext, opts: StartOptions = {}): 
         }
       } catch (err) {
         log('scheduler: digest pass failed, will retry', err);
+      }
+    }
+    if (opts.reviewDigests !== false && performance.now() - lastReviewCheck >= REVIEW_CHECK_MS) {
+      // The weekly and monthly review emails to managers and admins (src/measures/review-digest.ts),
+      // keyed per (workspace, kind, period): checked once a minute, they go out within a minute of 08:00.
+      lastReviewCheck = performance.now();
+      try {
+        await runReviewDigestsOnce(ctx);
+      } catch (err) {
+        log('scheduler: review digest pass failed, will retry', err);
       }
     }
     await sleep(intervalMs, opts.signal);

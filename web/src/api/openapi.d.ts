@@ -439,7 +439,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Add a comment to the promise's history. */
+        /** Add a comment to the promise's history; audience `customer` records an update sent to the customer (default `internal`). */
         post: operations["promises.comments"];
         delete?: never;
         options?: never;
@@ -454,7 +454,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Accounts matching filters (owner, tier, lifecycle stage, temperature, renewal window, name search), sorted, with a cursor. Renewal bounds are inclusive dates; renewingWithinDays counts from today in the workspace’s time zone. */
+        /** Accounts matching filters (owner, tier, lifecycle stage, temperature, renewal window, name search), sorted, with a cursor; each with its open and overdue promise counts (`promises`). Renewal bounds are inclusive dates; renewingWithinDays counts from today in the workspace’s time zone. */
         get: operations["accounts.list"];
         put?: never;
         /** Create an account: name, tier, ARR (integer minor units + ISO 4217 currency), contract start, renewal date, lifecycle stage, owner (an active user). */
@@ -1305,6 +1305,398 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/measures/renewal-save-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Renewal-save rate: at-risk accounts (strained/fragile or flagged) with a renewal in the period that renewed / all such accounts. */
+        get: operations["measures.renewal_save_rate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/gross-churn": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Gross churn: customers lost in the period / customers at its start × 100. */
+        get: operations["measures.gross_churn"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/nrr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Net revenue retention per currency: (start ARR + expansion − contraction − churned ARR) / start ARR. */
+        get: operations["measures.nrr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/ltv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Lifetime value per currency: average revenue per account / churn rate (null when nobody churned). */
+        get: operations["measures.ltv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/cohort-retention": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Cohort retention by start month: the share of each cohort still customers at each month end since. */
+        get: operations["measures.cohort_retention"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/health": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Account health now, with the breakdown (component, raw value, score, weight, contribution); lowest first unless sort=-score. */
+        get: operations["measures.health"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/health/weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The workspace’s health score weights (the defaults until an admin sets them), as set and normalised. */
+        get: operations["measures.health.weights.get"];
+        /** Set the health score weights: every component, each ≥ 0, at least one > 0 (normalised when scoring). */
+        put: operations["measures.health.weights.set"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/repeat-complaint-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Repeat complaint rate (45 days): complaints whose account had a complaint on the same concern in the previous 45 days / all complaints. By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.repeat_complaint_rate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/expectation-mismatch-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Expectation mismatch rate (first 30 days): new accounts with a mismatch complaint or a broken handoff promise within 30 days of start / new accounts. By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.expectation_mismatch_rate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/escalations-reopened": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Escalations reopened within 60 days / closed escalations. By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.escalations_reopened"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/already-told-you": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** "Already told you" escalations per month (escalations on an account with a recent repeat complaint). By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.already_told_you"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/proactive-update-rate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Proactive update rate: promises where the customer received an update before any "customer chased us" signal / promises with updates. By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.proactive_update_rate"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/nps": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** NPS = % promoters (9–10) − % detractors (0–6), with the counts; by segment (tier), owner or team. By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.nps"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/csat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** CSAT = % of 4–5 responses on the 1–5 scale; by segment (tier), owner or team. By period (day, week, month, quarter in the workspace zone); JSON or CSV (format=csv). */
+        get: operations["measures.csat"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Fulfilment rate by period: promises due in the period kept on time / (kept on time + kept late + broken + open past due); cancelled excluded. */
+        get: operations["measures.fulfilment"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/overdue-age": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Overdue age now (days, pauses excluded): count, median, p90, max and buckets of the open promises past due. */
+        get: operations["measures.overdue_age"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/open-promises": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open promises per account (open, overdue, paused, next due), most first, with the mean and median per account. */
+        get: operations["measures.open_promises"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/measures/due-next-7-days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Open promises due from now to the end of the 7th local day, per local day (optionally by type or owner). */
+        get: operations["measures.due_next_7_days"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/impact": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Impact report: repeat complaint rate (45 days), renewal-save rate and "already told you" escalations per month — plus fulfilment and proactive update rates — for the 90 local days before `pivot` and the 90 days from it (clipped to today), with the change in percent. format=json (default), csv or pdf. */
+        get: operations["reports.impact"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/reviews/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Daily review, now: open promises due within 48 hours with their owner (section `due`), and open workload per owner (section `workload`). format=csv answers one section (default due). */
+        get: operations["reports.reviews.daily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/reviews/weekly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Weekly review of the ISO week containing `date` (default: last week): fulfilment by promise type, recurring delay patterns by type and owner over 4 weeks, open workload per owner now. format=csv answers one section (default fulfilment). */
+        get: operations["reports.reviews.weekly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/reports/reviews/monthly": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Monthly review of the month containing `date` (default: last month): overall fulfilment, satisfaction (CSAT, NPS) beside fulfilment, workload per owner (open now; due, kept, broken in the month). format=csv answers one section (default fulfilment). */
+        get: operations["reports.reviews.monthly"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/accounts/{accountId}/renewal-prep": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Renewal preparation, "You asked, we did": the account’s promises kept between `from` and `to` (local dates, inclusive; default the last 12 months), each with what the customer asked and why, what we did, when, and the proof. format=json (default) or pdf. */
+        get: operations["accounts.renewal_prep"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inbound/{integrationId}": {
         parameters: {
             query?: never;
@@ -2082,6 +2474,8 @@ export interface operations {
             content: {
                 "application/json": {
                     text: string;
+                    /** @enum {string} */
+                    audience?: "customer" | "internal";
                 };
             };
         };
@@ -4259,6 +4653,562 @@ export interface operations {
             header?: never;
             path: {
                 token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.renewal_save_rate": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.gross_churn": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.nrr": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.ltv": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.cohort_retention": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.health": {
+        parameters: {
+            query?: {
+                accountId?: string;
+                sort?: "score" | "-score";
+                limit?: number;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.health.weights.get": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.health.weights.set": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    recency: number;
+                    frequency: number;
+                    coreUsage: number;
+                    tickets: number;
+                    openPromises: number;
+                    overduePromises: number;
+                    temperature: number;
+                };
+            };
+        };
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.repeat_complaint_rate": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.expectation_mismatch_rate": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.escalations_reopened": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.already_told_you": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.proactive_update_rate": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "owner" | "team" | "type";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.nps": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "segment" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.csat": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "tier" | "segment" | "owner" | "team";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.fulfilment": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                period?: "day" | "week" | "month" | "quarter";
+                format?: "json" | "csv";
+                by?: "type" | "owner" | "team" | "tier" | "source";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.overdue_age": {
+        parameters: {
+            query?: {
+                by?: "type" | "owner";
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.open_promises": {
+        parameters: {
+            query?: {
+                limit?: number;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "measures.due_next_7_days": {
+        parameters: {
+            query?: {
+                by?: "type" | "owner";
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "reports.impact": {
+        parameters: {
+            query: {
+                pivot: string;
+                format?: "json" | "csv" | "pdf";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "reports.reviews.daily": {
+        parameters: {
+            query?: {
+                format?: "json" | "csv";
+                section?: "due" | "workload";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "reports.reviews.weekly": {
+        parameters: {
+            query?: {
+                date?: string;
+                format?: "json" | "csv";
+                section?: "fulfilment" | "patterns" | "workload";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "reports.reviews.monthly": {
+        parameters: {
+            query?: {
+                date?: string;
+                format?: "json" | "csv";
+                section?: "fulfilment" | "satisfaction" | "workload";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Default Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    "accounts.renewal_prep": {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                format?: "json" | "pdf";
+            };
+            header?: never;
+            path: {
+                accountId: string;
             };
             cookie?: never;
         };
