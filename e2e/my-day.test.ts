@@ -277,7 +277,8 @@ describe.skipIf(SKIP_BROWSER_REASON !== undefined)('my day, quick capture and pr
 
     await card.getByRole('button', { name: 'Pause' }).click();
     const pause = page.getByRole('dialog', { name: 'Pause the clock' });
-    await pause.getByRole('radio', { name: /The customer/ }).check();
+    // Only a customer-caused delay pauses; the dialog says so instead of offering "us".
+    await expect.poll(() => pause.getByText(/A delay on our side does not pause it/).count()).toBe(1);
     await pause.getByRole('textbox', { name: 'Reason' }).fill('Waiting for their vendor list');
     await pause.getByRole('button', { name: 'Pause' }).click();
     await expect.poll(() => pause.count()).toBe(0);

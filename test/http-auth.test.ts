@@ -982,7 +982,7 @@ describe('who may change which promise', () => {
     for (const [action, body] of [
       ['reassign', { ownerId: m1 }],
       ['cancel', { reason: 'Taking over' }],
-      ['pause', { cause: 'us', note: 'Busy' }],
+      ['pause', { cause: 'customer', note: 'Busy' }],
     ] as const) {
       expectProblem(
         await api({ method: 'POST', url: `/api/v1/promises/${p2}/${action}`, headers: h1, payload: body }),

@@ -133,7 +133,7 @@ const FIXTURES: Record<Name, Fixture> = {
     risk: [],
     dueH: 480,
     createdMin: 5,
-    after: { atH: 1, command: { kind: 'pause', cause: 'us', note: 'Waiting for finance' } },
+    after: { atH: 1, command: { kind: 'pause', cause: 'customer', note: 'Waiting for their finance team' } },
   },
   j: {
     owner: 'owner',

@@ -307,6 +307,14 @@ describe('the life of a promise, through the API', () => {
 
   it('pauses the clock for a customer-caused delay, then resumes it, pushing the due date back', async () => {
     db.clock.now = at(DAY);
+    // A delay on our side is not a pause: refused, naming the field and the way out; nothing written.
+    const refused = await expectDenied(
+      () => post(`/${id}/pause`, { cause: 'us', note: 'We are short-staffed this week' }, team.colleagueId),
+      400,
+      'validation_failed',
+      'cause',
+    );
+    expect(refused.detail).toMatch(/only a customer-caused delay pauses the clock.*renegotiate/);
     const paused = await post(
       `/${id}/pause`,
       { cause: 'customer', note: 'Waiting for Maya’s export sample' },
@@ -559,7 +567,7 @@ describe('illegal transitions: 409 problem+json, nothing written', () => {
       action: 'keep',
       body: { proof: { kind: 'other', note: 'Again' }, recoveryStrength: 'task_closed' },
     },
-    { from: 'paused', action: 'pause', body: { cause: 'us', note: 'Again' } },
+    { from: 'paused', action: 'pause', body: { cause: 'customer', note: 'Again' } },
     { from: 'open', action: 'resume', body: {} },
     { from: 'cancelled', action: 'renegotiate', body: { dueAt: '2026-12-24T12:00:00Z', agreedBy: 'Maya' } },
     { from: 'broken', action: 'break', body: { reason: 'Again' } },

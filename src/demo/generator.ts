@@ -520,15 +520,20 @@ export function* generateWorkspaceData(spec: GenerateSpec): Generator<GeneratedC
     }
     const pausing = r.next() < 0.15;
     if (pausing) {
+      // Only a customer-caused delay pauses the clock.
+      const sample = r.next() < 0.8;
       act(
         {
           kind: 'pause',
-          cause: r.next() < 0.8 ? 'customer' : 'us',
-          note: 'waiting for the customer to send sample data',
+          cause: 'customer',
+          note: sample
+            ? 'waiting for the customer to send sample data'
+            : "waiting for the customer's security review",
         },
         at(),
       );
-      if (outcome !== 'open' || r.next() < 0.6) act({ kind: 'resume', note: 'sample data received' }, at());
+      if (outcome !== 'open' || r.next() < 0.6)
+        act({ kind: 'resume', note: sample ? 'sample data received' : 'security review passed' }, at());
     }
     if (r.next() < 0.05 && !state!.pausedAt) {
       const other = r.pick(owners);

@@ -182,12 +182,32 @@ describe('promise lifecycle', () => {
     }
   });
 
+  it('only a customer-caused delay pauses the clock; a pause on our side recorded earlier still reads back', () => {
+    const s = created(48);
+    expectError(
+      () => decide(s, { kind: 'pause', cause: 'us', note: 'we are short-staffed' }, at(10)),
+      'validation_failed',
+      'cause',
+    );
+    // A `paused` event with cause `us` from before this rule folds like any other pause.
+    const old = evolve(
+      s,
+      { type: 'paused', payload: { cause: 'us', note: 'busy' }, occurredAt: at(10), actorId: OWNER },
+      IDS,
+    );
+    expect(old.pausedAt).toEqual(at(10));
+    expect(old.pauseCause).toBe('us');
+  });
+
   it('pause and resume: paused time pushes the due date back and is excluded from the timeline', () => {
     let s = created(48);
     s = step(s, { kind: 'pause', cause: 'customer', note: 'waiting for their sample data' }, 10);
     expect(s.effectiveDueAt).toBeNull();
     expect(isOverdue(s, at(100))).toBe(false);
-    expectError(() => decide(s, { kind: 'pause', cause: 'us', note: 'x' }, at(11)), 'invalid_transition');
+    expectError(
+      () => decide(s, { kind: 'pause', cause: 'customer', note: 'x' }, at(11)),
+      'invalid_transition',
+    );
     s = step(s, { kind: 'resume' }, 34);
     expect(s.pausedMs).toBe(24 * H);
     expect(s.effectiveDueAt).toEqual(at(72));

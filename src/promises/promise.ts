@@ -43,6 +43,10 @@ export const PROOF_KINDS = [
   'other',
 ] as const;
 export const RECOVERY_STRENGTHS = ['task_closed', 'confidence_restored'] as const;
+/**
+ * Who a pause waited for. Only a customer-caused delay pauses the clock (PRODUCT.md); `us` is
+ * refused for new pauses and kept so that pauses recorded before that rule still read back.
+ */
 export const PAUSE_CAUSES = ['customer', 'us'] as const;
 /** Who a comment is for: `customer` records an update sent to the customer (proactive update rate). */
 export const COMMENT_AUDIENCES = ['customer', 'internal'] as const;
@@ -312,6 +316,12 @@ export function decide(state: PromiseState, cmd: PromiseCommand, now: Date): Dec
     case 'pause': {
       mustBeOpen('pause');
       if (state.pausedAt) throw invalidTransition('the promise is already paused', 'status');
+      if (cmd.cause !== 'customer') {
+        throw required(
+          'cause',
+          'only a customer-caused delay pauses the clock; for a delay on our side, renegotiate the due date with the customer',
+        );
+      }
       if (blank(cmd.note)) throw required('note', 'say what the clock is waiting for');
       return { type: 'paused', payload: { cause: cmd.cause, note: cmd.note.trim() } };
     }

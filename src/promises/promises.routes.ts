@@ -94,7 +94,8 @@ const ACTIONS: {
   },
   {
     path: 'pause',
-    summary: 'Stop the clock while waiting (cause: customer or us).',
+    summary:
+      'Stop the clock while the customer holds things up (cause: customer). A delay on our side does not pause the clock: `us` is refused with 422; renegotiate instead.',
     body: z.strictObject({ cause: z.enum(PAUSE_CAUSES), note: text(1000) }),
     toCommand: (b: { cause: 'customer' | 'us'; note: string }) => ({ kind: 'pause', ...b }),
   },

@@ -144,7 +144,6 @@ interface FormState {
   due: string;
   agreedBy: string;
   reason: string;
-  cause: string;
   note: string;
 }
 
@@ -158,7 +157,6 @@ const EMPTY: FormState = {
   due: '',
   agreedBy: '',
   reason: '',
-  cause: '',
   note: '',
 };
 
@@ -243,7 +241,8 @@ function ActionForm({
           client.POST('/api/v1/promises/{promiseId}/pause', {
             params,
             headers,
-            body: { cause: given(form.cause), note: given(form.note) } as never,
+            // Only a customer-caused delay pauses the clock.
+            body: { cause: 'customer', note: given(form.note) } as never,
           }),
         );
       case 'resume':
@@ -422,18 +421,10 @@ function ActionForm({
     case 'pause':
       body = (
         <>
-          <Radio.Group
-            label="Who are we waiting for?"
-            value={form.cause}
-            onChange={set('cause')}
-            error={err('cause')}
-            required
-          >
-            <Stack gap="xs" mt="xs">
-              <Radio value="customer" label="The customer (a customer-caused delay)" />
-              <Radio value="us" label="Us" />
-            </Stack>
-          </Radio.Group>
+          <Text size="sm">
+            Pausing stops the clock while the customer holds things up. A delay on our side does not pause it:
+            renegotiate the due date with the customer instead.
+          </Text>
           <Textarea
             label="Reason"
             description="What the clock is waiting for"
@@ -523,7 +514,6 @@ const API_FIELDS: Record<keyof FormState, string[]> = {
   due: ['dueAt'],
   agreedBy: ['agreedBy'],
   reason: ['reason'],
-  cause: ['cause'],
   note: ['note'],
 };
 
@@ -546,7 +536,7 @@ const KNOWN_FIELDS: Record<Action, string[]> = {
   keep: ['proof', 'proof.kind', 'proof.note', 'proof.url', 'recoveryStrength'],
   update: ['text', 'audience'],
   renegotiate: ['dueAt', 'agreedBy', 'reason'],
-  pause: ['cause', 'note'],
+  pause: ['note'],
   resume: ['note'],
   break: ['reason'],
   cancel: ['reason'],
