@@ -82,6 +82,11 @@ export interface ApiResult {
     avgRows: number;
   };
   create: HttpFigures;
+  /**
+   * The workspace's open promises filtered by the computed risk level (read in batches and
+   * assessed in process), against the same list without the filter, one request at a time.
+   */
+  riskLevel: { filtered: HttpFigures; unfiltered: HttpFigures; ratioP50: number; ratioP99: number };
   raw: LatencySummary & { avgRows: number; limit: number };
   /**
    * The headline: list API p50 / raw SQL p50 (and p99), one request at a time (like for like), and
@@ -167,6 +172,30 @@ export async function runApi(bdb: BenchDatabase, cfg: BenchConfig, started: numb
     const listSingle = await load(baseUrl, cfg, progress, 'GET due list, 1 connection', listRequests, 1);
     const list = await load(baseUrl, cfg, progress, 'GET due list', listRequests);
 
+    // 4b. The risk-level filter, against the same open list without it (1 connection each).
+    const openRequests = (query: string) =>
+      owners.map((o) => ({
+        method: 'GET' as const,
+        path: `/api/v1/promises?status=open${query}`,
+        headers: { authorization: o.authorization },
+      }));
+    const riskFiltered = await load(
+      baseUrl,
+      cfg,
+      progress,
+      'GET open list, riskLevel=high, 1 connection',
+      openRequests('&riskLevel=high'),
+      1,
+    );
+    const riskUnfiltered = await load(
+      baseUrl,
+      cfg,
+      progress,
+      'GET open list, 1 connection',
+      openRequests(''),
+      1,
+    );
+
     // 5. Creation under load: each owner captures a promise on an account they own.
     const dueAt = new Date(Date.now() + 10 * DAY_MS).toISOString();
     const create = await load(
@@ -229,6 +258,12 @@ export async function runApi(bdb: BenchDatabase, cfg: BenchConfig, started: numb
         avgRows: round(listRows / owners.length, 1),
       },
       create,
+      riskLevel: {
+        filtered: riskFiltered,
+        unfiltered: riskUnfiltered,
+        ratioP50: round(riskFiltered.latency.p50 / riskUnfiltered.latency.p50, 2),
+        ratioP99: round(riskFiltered.latency.p99 / riskUnfiltered.latency.p99, 2),
+      },
       raw: { ...rawSummary, avgRows: round(rawRows / cfg.api.rawIterations, 1), limit: PAGE + 1 },
       listSingle,
       ratio: {

@@ -110,6 +110,9 @@ export function renderApiTable(r: ApiResult): string {
     ['GET due-in-7-days list, 1 conn.', http(r.listSingle)],
     [`GET due-in-7-days list, ${r.settings.connections} conn.`, http(r.list)],
     ['POST /api/v1/promises', http(r.create)],
+    ['GET open list, riskLevel=high, 1 conn.', http(r.riskLevel.filtered)],
+    ['GET open list (no risk filter), 1 conn.', http(r.riskLevel.unfiltered)],
+    ['risk filter / no filter', `${r.riskLevel.ratioP50}× at p50, ${r.riskLevel.ratioP99}× at p99`],
     [
       'due list, raw SQL',
       `p50 ${ms(r.raw.p50)}, p99 ${ms(r.raw.p99)}, mean ${ms(r.raw.mean)} (n=${r.raw.n}, ${r.raw.avgRows} rows avg)`,

@@ -116,6 +116,24 @@ describe.skipIf(SKIP_BROWSER_REASON !== undefined)('promises', () => {
     await context.close();
   });
 
+  it('filters by the computed risk level', async () => {
+    const { context, page } = await newPage(app);
+    await signIn(app, page, app.admin.email, '/promises');
+    await expect.poll(() => page.locator('tbody tr').count(), WAIT).toBeGreaterThan(5);
+    await pick(page, 'Risk level', 'High');
+    await page.keyboard.press('Escape');
+    await page.waitForURL((u) => u.searchParams.get('riskLevel') === 'high');
+    const expected = await api<{ total: number }>(page, 'GET', '/api/v1/promises?riskLevel=high&count=true');
+    expect(expected.total).toBeGreaterThan(0);
+    await expect
+      .poll(() => page.getByText(new RegExp(`of ${expected.total} promises? shown$`)).count(), WAIT)
+      .toBe(1);
+    const rows = await page.locator('tbody tr').allTextContents();
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row).toMatch(/High risk/i);
+    await context.close();
+  });
+
   it('shows a board grouped by owner', async () => {
     const { context, page } = await newPage(app);
     await signIn(app, page, app.admin.email, '/promises');
@@ -265,5 +283,51 @@ describe.skipIf(SKIP_BROWSER_REASON !== undefined)('promises', () => {
       expect(await page.getByRole('button', { name, exact: true }).count()).toBe(0);
     }
     await context.close();
+  });
+
+  it('a risk-level filter keeps reading past pages the server hands back short', async () => {
+    const { context, page } = await newPage(app);
+    await signIn(app, page, app.admin.email, '/promises');
+    const high = await api<{ total: number }>(
+      page,
+      'GET',
+      '/api/v1/promises?riskLevel=high&count=true&limit=1',
+    );
+    const low = await api<{ data: { id: string }[] }>(
+      page,
+      'GET',
+      '/api/v1/promises?riskLevel=low&status=open&paused=false&limit=1',
+    );
+    const source = low.data[0]!.id;
+    // More low-risk promises than one request reads (5,000), ahead of every other in the default
+    // order: the first answers to riskLevel=high are empty pages with a cursor. The whole timeline
+    // moves back 1,000 days, so each clone keeps its source's risk. Removed at the end.
+    const raw = app.db.database.raw.bind(app.db.database);
+    const shifted = new Set(['created_at', 'due_at', 'effective_due_at']);
+    const cols = (
+      await raw<{ column_name: string }>(
+        `select column_name from information_schema.columns
+          where table_schema = current_schema() and table_name = 'promises' and column_name <> 'id'`,
+      )
+    ).map((c) => c.column_name);
+    const values = cols.map((c) => (shifted.has(c) ? `${c} - interval '1000 days'` : c));
+    await raw(
+      `insert into promises (id, ${cols.join(', ')})
+       select gen_random_uuid(), ${values.join(', ')} from promises, generate_series(1, 5600)
+        where workspace_id = $1 and id = $2`,
+      [app.workspace.id, source],
+    );
+    const clones = `workspace_id = $1 and id <> $2 and head_hash = (select head_hash from promises where workspace_id = $1 and id = $2)`;
+    try {
+      await page.goto('/promises?riskLevel=high');
+      const shown = Math.min(high.total, 50);
+      await expect
+        .poll(() => page.getByText(new RegExp(`^${shown} of ${high.total} promises? shown$`)).count(), WAIT)
+        .toBe(1);
+      for (const row of await page.locator('tbody tr').allTextContents()) expect(row).toMatch(/High risk/i);
+    } finally {
+      await raw(`delete from promises where ${clones}`, [app.workspace.id, source]);
+      await context.close();
+    }
   });
 });

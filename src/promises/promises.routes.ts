@@ -3,6 +3,7 @@ import type { AppContext } from '../context.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { csv, instant, text, uuid } from '../http/schemas.js';
 import { invalidateKeptHistory } from '../sla/context-cache.js';
+import { RISK_LEVELS } from '../sla/risk.js';
 import { changePromise, type PromiseCommandInput } from './change-promise.js';
 import { createPromise } from './create-promise.js';
 import { presentOnePromise, presentPromises } from './present-promises.js';
@@ -164,6 +165,11 @@ export const PromiseListQuery = z.strictObject({
   source: csv(z.enum(SOURCES)).optional(),
   temperature: csv(z.enum(['warm', 'neutral', 'strained', 'fragile'])).optional(),
   risk: csv(z.string().regex(/^[a-z][a-z0-9_]{0,62}$/, 'must be a risk indicator key')).optional(),
+  riskLevel: csv(z.enum(RISK_LEVELS))
+    .describe(
+      'Computed risk level (low, medium, high). Worked out per promise: a page may hold fewer than `limit` promises; follow `nextCursor`.',
+    )
+    .optional(),
   dueWithinDays: z.coerce.number().int().min(1).max(366).optional(),
   dueFrom: instant().optional(),
   dueTo: instant().optional(),
@@ -199,7 +205,7 @@ export function promiseRoutes(ctx: AppContext): AnyRoute[] {
       url: '/api/v1/promises',
       auth: 'records.read',
       summary:
-        'Promises matching filters (owner, account, status, type, emotion, source, temperature, risk, due window, overdue), sorted, with a cursor.',
+        'Promises matching filters (owner, account, status, type, emotion, source, temperature, risk indicator, computed risk level, due window, overdue), sorted, with a cursor.',
       tags: ['promises'],
       query: PromiseListQuery,
       handler: async ({ principal, query }) => {

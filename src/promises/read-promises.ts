@@ -4,6 +4,8 @@ import type { AppContext } from '../context.js';
 import { accounts, promises } from '../db/schema.js';
 import { AppError, notFound } from '../errors.js';
 import { type ChainedEvent, verifyStream } from '../ledger/chain.js';
+import { loadPromiseContext, riskView } from '../sla/promise-sla.js';
+import type { RiskLevel } from '../sla/risk.js';
 import { findUser, isUuid } from '../workspaces/workspaces.repo.js';
 import {
   findPromise,
@@ -62,7 +64,16 @@ export interface PromiseFilter {
   dueWithinDays?: number | undefined;
   overdue?: boolean | undefined;
   paused?: boolean | undefined;
+  /** The computed risk level (src/sla/risk.ts); worked out per promise, so filtered in process. */
+  riskLevel?: RiskLevel[] | undefined;
 }
+
+/** Rows the risk-level filter reads per batch, and at most per request before it hands back a cursor. */
+const RISK_BATCH = 500;
+export const RISK_SCAN_MAX = 5_000;
+/** The most promises a count with a risk level reads (in batches); beyond it the count is refused. */
+export const RISK_COUNT_MAX = 100_000;
+const RISK_COUNT_BATCH = 5_000;
 
 const SORT_COLUMN = {
   effectiveDueAt: promises.effectiveDueAt,
@@ -203,55 +214,156 @@ export async function listPromises(
   const col = SORT_COLUMN[sort];
   const sortKey = `${direction === 'desc' ? '-' : ''}${sort}`;
   const after = cursor ? decodeCursor(cursor, sortKey) : undefined;
-  const conditions = [...where];
-  if (after) {
-    const cmp = direction === 'asc' ? gt : lt;
-    if (after.v === null) {
-      conditions.push(and(isNull(col), gt(promises.id, after.id))!);
-    } else {
-      const v = new Date(after.v);
-      conditions.push(or(cmp(col, v), and(eq(col, v), gt(promises.id, after.id)), isNull(col))!);
-    }
-  }
   const order = direction === 'asc' ? sql`${col} asc nulls last` : sql`${col} desc nulls last`;
-  const daily = ownerDailyView(principal, filter, sort, direction, after);
-  const rows = daily
-    ? // The owner's "due in the next N days" first page, the hottest list: the prepared statement of
-      // listDuePromises (same rows, same order), so its SQL is not rebuilt on every request.
-      await listOpenDueForOwner(
-        db,
-        principal.workspaceId,
-        daily.ownerId,
-        now,
-        new Date(now.getTime() + daily.days * DAY_MS),
-        limit + 1,
-      )
-    : await db
-        .select()
-        .from(promises)
-        .where(and(...conditions))
-        .orderBy(order, asc(promises.id))
-        .limit(limit + 1);
-  const page = rows.slice(0, limit);
-  const last = page[page.length - 1];
-  const nextCursor =
-    rows.length > limit && last
-      ? encodeCursor({
-          s: sortKey,
-          v: (last[sort as keyof PromiseRow] as Date | null)?.toISOString() ?? null,
-          id: last.id,
-        })
-      : null;
-  const result: PromisePage = { data: page.map(rowToStored), nextCursor };
-  if (withTotal) {
-    const [row] = await db
-      .select({ n: sql<number>`count(*)::int` })
+  /** Keyset continuation after a row (sort column, then id; missing due dates last). */
+  const continuing = (from: Cursor | undefined): SQL[] => {
+    if (!from) return [];
+    const cmp = direction === 'asc' ? gt : lt;
+    if (from.v === null) return [and(isNull(col), gt(promises.id, from.id))!];
+    const v = new Date(from.v);
+    return [or(cmp(col, v), and(eq(col, v), gt(promises.id, from.id)), isNull(col))!];
+  };
+  const cursorOf = (row: PromiseRow): Cursor => ({
+    s: sortKey,
+    v: (row[sort as keyof PromiseRow] as Date | null)?.toISOString() ?? null,
+    id: row.id,
+  });
+  const read = (from: Cursor | undefined, n: number) =>
+    db
+      .select()
       .from(promises)
-      .where(and(...where));
-    result.total = row?.n ?? 0;
+      .where(and(...where, ...continuing(from)))
+      .orderBy(order, asc(promises.id))
+      .limit(n);
+
+  let page: PromiseRow[];
+  let next: Cursor | null;
+  if (filter.riskLevel?.length) {
+    ({ page, next } = await readByRiskLevel(ctx, principal.workspaceId, new Set(filter.riskLevel), {
+      read,
+      cursorOf,
+      after,
+      limit,
+    }));
+  } else {
+    const daily = ownerDailyView(principal, filter, sort, direction, after);
+    const rows = daily
+      ? // The owner's "due in the next N days" first page, the hottest list: the prepared statement of
+        // listDuePromises (same rows, same order), so its SQL is not rebuilt on every request.
+        await listOpenDueForOwner(
+          db,
+          principal.workspaceId,
+          daily.ownerId,
+          now,
+          new Date(now.getTime() + daily.days * DAY_MS),
+          limit + 1,
+        )
+      : await read(after, limit + 1);
+    page = rows.slice(0, limit);
+    const last = page[page.length - 1];
+    next = rows.length > limit && last ? cursorOf(last) : null;
+  }
+  const result: PromisePage = { data: page.map(rowToStored), nextCursor: next ? encodeCursor(next) : null };
+  if (withTotal) {
+    result.total = filter.riskLevel?.length
+      ? await countByRiskLevel(ctx, principal.workspaceId, new Set(filter.riskLevel), where)
+      : ((
+          await db
+            .select({ n: sql<number>`count(*)::int` })
+            .from(promises)
+            .where(and(...where))
+        )[0]?.n ?? 0);
   }
   return result;
 }
+
+/**
+ * One page of the promises whose computed risk level is one of `levels`. The level depends on the
+ * promise's business-time timeline and its type's kept history, which SQL cannot see, so rows are
+ * read in order in batches and filtered here. At most RISK_SCAN_MAX rows are read per request:
+ * past that the page may be short (even empty) and its cursor continues where the reading stopped.
+ */
+async function readByRiskLevel(
+  ctx: AppContext,
+  workspaceId: string,
+  levels: ReadonlySet<RiskLevel>,
+  {
+    read,
+    cursorOf,
+    after,
+    limit,
+  }: {
+    read: (from: Cursor | undefined, n: number) => Promise<PromiseRow[]>;
+    cursorOf: (row: PromiseRow) => Cursor;
+    after: Cursor | undefined;
+    limit: number;
+  },
+): Promise<{ page: PromiseRow[]; next: Cursor | null }> {
+  const matched: PromiseRow[] = [];
+  let from = after;
+  let scanned = 0;
+  for (;;) {
+    const batch = await read(from, RISK_BATCH);
+    const context = await loadPromiseContext(ctx.database.db, workspaceId, batch);
+    for (const row of batch) {
+      scanned++;
+      from = cursorOf(row);
+      if (!levels.has(riskView(row, context.setup, context.history).level)) continue;
+      matched.push(row);
+      // One more than a page proves there is a next page; it continues after the page's last row.
+      if (matched.length > limit)
+        return { page: matched.slice(0, limit), next: cursorOf(matched[limit - 1]!) };
+    }
+    if (batch.length < RISK_BATCH) return { page: matched, next: null };
+    if (scanned >= RISK_SCAN_MAX) return { page: matched, next: from ?? null };
+    await yieldToEventLoop();
+  }
+}
+
+/**
+ * How many promises match the SQL filter and have one of `levels`; refused past RISK_COUNT_MAX.
+ * Read by id in batches, yielding between them, so a large count does not hold up other requests.
+ */
+async function countByRiskLevel(
+  ctx: AppContext,
+  workspaceId: string,
+  levels: ReadonlySet<RiskLevel>,
+  where: SQL[],
+): Promise<number> {
+  const db = ctx.database.db;
+  let n = 0;
+  let seen = 0;
+  let lastId: string | undefined;
+  for (;;) {
+    const rows = await db
+      .select({
+        id: promises.id,
+        typeKey: promises.typeKey,
+        riskIndicators: promises.riskIndicators,
+        createdAt: promises.createdAt,
+        dueAt: promises.dueAt,
+      })
+      .from(promises)
+      .where(and(...where, ...(lastId ? [gt(promises.id, lastId)] : [])))
+      .orderBy(asc(promises.id))
+      .limit(RISK_COUNT_BATCH);
+    seen += rows.length;
+    if (seen > RISK_COUNT_MAX) {
+      throw new AppError(
+        'validation_failed',
+        `count: with riskLevel, promises are assessed one by one, up to ${RISK_COUNT_MAX.toLocaleString('en')}; this filter matches more. Narrow it (e.g. status=open) or leave count out`,
+        { field: 'count' },
+      );
+    }
+    const context = await loadPromiseContext(db, workspaceId, rows);
+    for (const r of rows) if (levels.has(riskView(r, context.setup, context.history).level)) n++;
+    if (rows.length < RISK_COUNT_BATCH) return n;
+    lastId = rows[rows.length - 1]!.id;
+    await yieldToEventLoop();
+  }
+}
+
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 export interface PromiseWithHistory {
   promise: StoredPromise;

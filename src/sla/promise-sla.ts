@@ -157,7 +157,11 @@ export async function loadKeptHistory(
 }
 
 /** The risk of a promise: its indicators, and its buffer against the workspace's kept history. */
-export function riskView(s: PromiseState, setup: SlaSetup, history: KeptHistory): RiskAssessment {
+export function riskView(
+  s: Pick<PromiseState, 'dueAt' | 'createdAt' | 'riskIndicators' | 'typeKey'>,
+  setup: SlaSetup,
+  history: KeptHistory,
+): RiskAssessment {
   let promisedMinutes: number | null;
   try {
     promisedMinutes =

@@ -266,7 +266,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Promises matching filters (owner, account, status, type, emotion, source, temperature, risk, due window, overdue), sorted, with a cursor. */
+        /** Promises matching filters (owner, account, status, type, emotion, source, temperature, risk indicator, computed risk level, due window, overdue), sorted, with a cursor. */
         get: operations["promises.list"];
         put?: never;
         /** Capture a promise: what was promised, why the customer cares, owner, due date, account. */
@@ -2144,6 +2144,8 @@ export interface operations {
                 source?: string | string[];
                 temperature?: string | string[];
                 risk?: string | string[];
+                /** @description Computed risk level (low, medium, high). Worked out per promise: a page may hold fewer than `limit` promises; follow `nextCursor`. */
+                riskLevel?: string | string[];
                 dueWithinDays?: number;
                 dueFrom?: string;
                 dueTo?: string;

@@ -22,6 +22,7 @@ export const FILTER_KEYS = [
   'status',
   'type',
   'emotion',
+  'riskLevel',
   'risk',
   'dueWithinDays',
   'dueFrom',
@@ -81,6 +82,12 @@ const DUE_OPTIONS = [
   { value: '14', label: 'In the next 14 days' },
   { value: '30', label: 'In the next 30 days' },
   { value: 'range', label: 'Between dates…' },
+];
+
+const RISK_LEVEL_OPTIONS = [
+  { value: 'high', label: 'High' },
+  { value: 'medium', label: 'Medium' },
+  { value: 'low', label: 'Low' },
 ];
 
 const YES_NO = (yes: string, no: string) => [
@@ -180,6 +187,14 @@ export function PromiseFilterBar({
         data={EMOTIONS.map((e) => ({ value: e, label: words(e) }))}
         value={list(query.emotion)}
         onChange={(v) => onChange({ emotion: v.join(',') || undefined })}
+        clearable
+      />
+      <MultiSelect
+        label="Risk level"
+        placeholder={list(query.riskLevel).length ? undefined : 'Any'}
+        data={RISK_LEVEL_OPTIONS}
+        value={list(query.riskLevel)}
+        onChange={(v) => onChange({ riskLevel: v.join(',') || undefined })}
         clearable
       />
       <MultiSelect

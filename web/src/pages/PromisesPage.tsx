@@ -3,7 +3,7 @@
 import { Button, Center, Group, Loader, Paper, SegmentedControl, Select, Stack, Text } from '@mantine/core';
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import type { RowSelectionState } from '@tanstack/react-table';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { call, client } from '../api/client';
 import type { Page, PromiseView } from '../api/types';
 import { can } from '../app/can';
@@ -25,6 +25,7 @@ import { PromiseTable } from '../components/PromiseTable';
 import { PromiseViews } from '../components/PromiseViews';
 
 const PAGE_SIZE = 50;
+const AUTO_CONTINUE = 10;
 const GROUPINGS: { value: BoardGrouping; label: string }[] = [
   { value: 'status', label: 'Status' },
   { value: 'owner', label: 'Owner' },
@@ -76,6 +77,17 @@ export function PromisesPage() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const promises = list.data?.pages.flatMap((p) => p.data) ?? [];
+  // A risk-level filter is worked out per promise: a page can come back short (even empty) with a
+  // cursor, after the server read its per-request share of rows. Keep reading for a while without
+  // a click; after AUTO_CONTINUE short pages in a row, "Load more" takes over.
+  const pages = list.data?.pages ?? [];
+  let shortRun = 0;
+  for (let i = pages.length - 1; i >= 0 && pages[i]!.data.length < PAGE_SIZE; i--) shortRun++;
+  const keepReading =
+    list.hasNextPage && !list.isFetching && shortRun > 0 && shortRun < AUTO_CONTINUE && !list.isError;
+  useEffect(() => {
+    if (keepReading) void list.fetchNextPage();
+  }, [keepReading, list.fetchNextPage]);
   const total = list.data?.pages[0]?.total;
   const selected = promises.filter((p) => selection[p.id]);
 
