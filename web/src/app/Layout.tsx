@@ -41,7 +41,7 @@ export function Layout() {
               size="sm"
               aria-label="Toggle navigation"
             />
-            <Title order={1} size="h4">
+            <Title order={1} size="h4" style={{ whiteSpace: 'nowrap' }}>
               Promise Ledger
             </Title>
             <Text c="dimmed" size="sm" visibleFrom="sm">
@@ -53,7 +53,8 @@ export function Layout() {
             <Menu position="bottom-end">
               <Menu.Target>
                 <UnstyledButton aria-label={`Account menu for ${session.user.name}`}>
-                  <Text size="sm" fw={500}>
+                  {/* On a phone a long name is cut short, so the header stays one line. */}
+                  <Text size="sm" fw={500} truncate="end" maw={{ base: 96, sm: 240 }}>
                     {session.user.name}
                   </Text>
                 </UnstyledButton>
