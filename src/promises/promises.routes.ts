@@ -96,7 +96,7 @@ const ACTIONS: {
   {
     path: 'pause',
     summary:
-      'Stop the clock while the customer holds things up (cause: customer). A delay on our side does not pause the clock: `us` is refused with 422; renegotiate instead.',
+      'Stop the clock while the customer holds things up (cause: customer). A delay on our side does not pause the clock: `us` is refused (400, field `cause`); renegotiate instead.',
     body: z.strictObject({ cause: z.enum(PAUSE_CAUSES), note: text(1000) }),
     toCommand: (b: { cause: 'customer' | 'us'; note: string }) => ({ kind: 'pause', ...b }),
   },

@@ -354,7 +354,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stop the clock while the customer holds things up (cause: customer). A delay on our side does not pause the clock: `us` is refused with 422; renegotiate instead. */
+        /** Stop the clock while the customer holds things up (cause: customer). A delay on our side does not pause the clock: `us` is refused (400, field `cause`); renegotiate instead. */
         post: operations["promises.pause"];
         delete?: never;
         options?: never;

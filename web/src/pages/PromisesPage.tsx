@@ -4,7 +4,7 @@ import { Button, Center, Group, Loader, Paper, SegmentedControl, Select, Stack, 
 import { useInfiniteQuery, useQueryClient } from '@tanstack/react-query';
 import type { RowSelectionState } from '@tanstack/react-table';
 import { useEffect, useState } from 'react';
-import { call, client } from '../api/client';
+import { ApiError, call, client } from '../api/client';
 import type { Page, PromiseView } from '../api/types';
 import { can } from '../app/can';
 import { PageHeader } from '../app/Layout';
@@ -58,22 +58,32 @@ export function PromisesPage() {
   const list = useInfiniteQuery({
     queryKey: ['promises', 'list', apiQuery],
     initialPageParam: undefined as string | undefined,
-    queryFn: ({ pageParam }) =>
-      call<Page<PromiseView>>(
-        client.GET('/api/v1/promises', {
-          params: {
-            query: {
-              ...apiQuery,
-              dueWithinDays: apiQuery.dueWithinDays ? Number(apiQuery.dueWithinDays) : undefined,
-              overdue: apiQuery.overdue as 'true' | 'false' | undefined,
-              paused: apiQuery.paused as 'true' | 'false' | undefined,
-              limit: PAGE_SIZE,
-              // The total is counted once, on the first page.
-              ...(pageParam ? { cursor: pageParam } : { count: 'true' as const }),
+    queryFn: async ({ pageParam }) => {
+      const read = (extra: { cursor?: string; count?: 'true' }) =>
+        call<Page<PromiseView>>(
+          client.GET('/api/v1/promises', {
+            params: {
+              query: {
+                ...apiQuery,
+                dueWithinDays: apiQuery.dueWithinDays ? Number(apiQuery.dueWithinDays) : undefined,
+                overdue: apiQuery.overdue as 'true' | 'false' | undefined,
+                paused: apiQuery.paused as 'true' | 'false' | undefined,
+                limit: PAGE_SIZE,
+                ...extra,
+              },
             },
-          },
-        }),
-      ),
+          }),
+        );
+      // The total is counted once, on the first page.
+      if (pageParam) return read({ cursor: pageParam });
+      try {
+        return await read({ count: 'true' });
+      } catch (err) {
+        // A risk-level count is refused past a size (each promise is assessed): list without it.
+        if (err instanceof ApiError && err.status === 400 && err.fieldErrors().count) return read({});
+        throw err;
+      }
+    },
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
   const promises = list.data?.pages.flatMap((p) => p.data) ?? [];
