@@ -147,7 +147,9 @@ async function main(): Promise<number> {
   const apiOk = apiResults.every(
     (r) =>
       r.list.sameResults &&
-      [r.listSingle, r.list, r.create].every((f) => f.non2xx + f.errors + f.timeouts === 0),
+      [r.listSingle, r.list, r.create, r.riskLevel.filtered, r.riskLevel.unfiltered].every(
+        (f) => f.non2xx + f.errors + f.timeouts === 0,
+      ),
   );
   return foundationOk && apiOk && remindersOk && measuresOk ? 0 : 1;
 }

@@ -221,6 +221,16 @@ describe.skipIf(SKIP_BROWSER_REASON !== undefined)('measures and settings', () =
     await expectAccessible(page, 'settings Health weights while loading', { whileLoading: true });
     release();
     await page.getByLabel('Core usage').waitFor();
+
+    // A cleared weight is asked for, not saved as 0: no PUT leaves the page.
+    let puts = 0;
+    page.on('request', (r) => {
+      if (r.method() === 'PUT' && new URL(r.url()).pathname === '/api/v1/measures/health/weights') puts++;
+    });
+    await page.getByLabel('Core usage').fill('');
+    await page.getByRole('button', { name: 'Save weights' }).click();
+    await expect.poll(() => page.getByText('Enter a number (0 leaves it out)').count()).toBe(1);
+    expect(puts).toBe(0);
     await context.close();
   });
 

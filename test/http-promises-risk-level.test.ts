@@ -118,6 +118,17 @@ describe('riskLevel filter', () => {
   it('lists exactly the promises presented with that level', async () => {
     const all = (await list('limit=500')).data;
     expect(all).toHaveLength(11);
+    // The levels worked out in the fixture's comments.
+    expect(
+      Object.fromEntries(all.map((p) => [names.get(p.id as string), (p.risk as { level: string }).level])),
+    ).toEqual({
+      high1: 'high',
+      high2: 'high',
+      med1: 'medium',
+      low1: 'low',
+      low2: 'low',
+      ...Object.fromEntries([1, 2, 3, 4, 5, 6].map((i) => [`kept${i}`, 'low'])),
+    });
     for (const level of ['low', 'medium', 'high']) {
       const expected = all.filter((p) => (p.risk as { level: string }).level === level).map((p) => p.id);
       const listed = (await list(`riskLevel=${level}&limit=500`)).data;

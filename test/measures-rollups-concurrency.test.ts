@@ -68,7 +68,7 @@ describe.skipIf(!POSTGRES_URL)('promise rollups under concurrent tier, zone and 
   }
 
   /** Waits until some other session of this database waits for a lock (at most `ms`). */
-  async function someoneWaits(ms = 2000) {
+  async function someoneWaits(ms = 15_000) {
     const until = Date.now() + ms;
     while (Date.now() < until) {
       const [r] = await db.database.raw<{ n: number }>(

@@ -163,6 +163,8 @@ describe(`renewal prep: "You asked, we did" (${ENGINE})`, () => {
     for (const [query, field] of [
       ['from=2026-02-30&to=2026-03-01', 'from'],
       ['from=yesterday', 'from'],
+      // Outside the years the measures accept (it would read the account's whole history).
+      ['from=0001-01-01&to=2026-01-01', 'from'],
       ['from=2026-01-01&to=2026-13-01', 'to'],
       ['from=2026-05-01&to=2026-04-30', 'to'],
       ['format=docx', 'format'],

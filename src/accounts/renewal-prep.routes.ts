@@ -3,10 +3,8 @@ import { z } from 'zod';
 import type { AppContext } from '../context.js';
 import { type AnyRoute, route } from '../http/route.js';
 import { uuid } from '../http/schemas.js';
+import { localDate } from '../measures/respond.js';
 import { renewalPrep, renewalPrepPdf } from './renewal-prep.js';
-
-const localDate = () =>
-  z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD (in the workspace zone)');
 
 export const RenewalPrepQuery = z.strictObject({
   from: localDate().optional(),

@@ -78,6 +78,12 @@ export function SettingsHealthWeights() {
           <form
             onSubmit={(e) => {
               e.preventDefault();
+              // A cleared box is not a weight of 0: ask for the number instead of saving 0 silently.
+              const empty = COMPONENTS.filter((c) => String(weights[c.key]).trim() === '');
+              if (empty.length > 0) {
+                setErrors(Object.fromEntries(empty.map((c) => [c.key, 'Enter a number (0 leaves it out)'])));
+                return;
+              }
               save.mutate(numeric);
             }}
             noValidate

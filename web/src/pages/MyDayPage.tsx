@@ -120,7 +120,7 @@ export function MyDayPage() {
   ].sort();
   const accountQueries = useQueries({
     queries: accountIds.map((id) => ({
-      queryKey: ['accounts', id],
+      queryKey: ['account', id],
       queryFn: () =>
         call<AccountView>(
           client.GET('/api/v1/accounts/{accountId}', { params: { path: { accountId: id } } }),
